@@ -1,0 +1,26 @@
+namespace FluidSim.Simulation;
+
+/// <summary>The simulator.md names of the parameters, as they appear in config files, sweeps and result columns.</summary>
+public static class ParameterKeys
+{
+    public const string MTotal = "M_total";
+    public const string B = "B";
+    public const string D0 = "d_0";
+    public const string D1 = "d_1";
+    public const string Mode = "mode";
+    public const string QueuePolicy = "queue_policy";
+    public const string VictimPolicy = "victim_policy";
+    public const string LFilter = "L_filter";
+    public const string SwapTimePerToken = "swap_time_per_token";
+    public const string Seed = "seed";
+    public const string StallBatches = "stall_batches";
+
+    /// <summary>Accepted for compatibility with the original tool; <c>standard</c> is its only value.</summary>
+    public const string BatchPriority = "batch_priority";
+
+    /// <summary>Every key <see cref="ParameterBinder"/> accepts, in documentation order.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        MTotal, B, D0, D1, Mode, QueuePolicy, VictimPolicy, LFilter, SwapTimePerToken, Seed, StallBatches, BatchPriority,
+    ];
+}

@@ -1,0 +1,9 @@
+namespace FluidSim.Simulation;
+
+/// <summary>One request of a workload: it arrives with its KV cache built and decodes <see cref="DecodeLength"/> tokens.</summary>
+/// <param name="ReqId">0-based index of the data row in the request file; stable across filtering.</param>
+/// <param name="ArrivalTime">When the request arrives (>= 0).</param>
+/// <param name="PrefillLength">Tokens of KV cache it arrives with (>= 0).</param>
+/// <param name="DecodeLength">Tokens it decodes before completing (>= 1).</param>
+/// <param name="Priority">Lower is more urgent; used by the <c>priority</c> queue policy.</param>
+public readonly record struct Request(int ReqId, double ArrivalTime, int PrefillLength, int DecodeLength, int Priority = 0);
