@@ -1,0 +1,16 @@
+namespace FluidSim.Cli;
+
+/// <summary>The process exit codes of <c>fluidsim</c>.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>An unexpected error (a bug or an environment failure); details are on stderr.</summary>
+    public const int UnexpectedError = 1;
+
+    /// <summary>Bad input: a bad option, config, request file or output folder, reported in one line on stderr.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, the shell convention); nothing half-written is left.</summary>
+    public const int Cancelled = 130;
+}

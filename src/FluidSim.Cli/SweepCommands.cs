@@ -1,0 +1,344 @@
+using System.CommandLine;
+using System.Globalization;
+using FluidSim.Cluster.Embedded;
+using FluidSim.Cluster.Messages;
+using FluidSim.Results;
+using FluidSim.Sweeps;
+using Spectre.Console;
+
+namespace FluidSim.Cli;
+
+/// <summary>
+/// <c>fluidsim sweep run|resume|status|list|cancel|compact</c>: thin commands over <see cref="EmbeddedSweeps"/>.
+/// </summary>
+/// <remarks>
+/// Exit codes: 0 every job completed (or the query succeeded); 1 some jobs failed, the sweep was cancelled, or the
+/// results folder is busy; 2 bad input (the file, a changed sweep, an unknown name), nothing written; 130 interrupted.
+/// </remarks>
+public static class SweepCommands
+{
+    private const int ExitOk = ExitCodes.Success;
+    private const int ExitBadInput = ExitCodes.BadInput;
+    private const int ExitInterrupted = ExitCodes.Cancelled;
+
+    /// <summary>Some jobs failed, the sweep was cancelled, or the results folder is busy (shares code 1 with unexpected errors).</summary>
+    private const int ExitFailedJobs = 1;
+
+    /// <summary>The <c>sweep</c> command group.</summary>
+    public static Command Create()
+    {
+        var sweep = new Command("sweep", "Parameter sweeps: a grid of simulator runs from one YAML file, persisted and resumable.");
+        sweep.Add(CreateRun());
+        sweep.Add(CreateResume());
+        sweep.Add(CreateStatus());
+        sweep.Add(CreateList());
+        sweep.Add(CreateCancel());
+        sweep.Add(CreateCompact());
+        return sweep;
+    }
+
+    private static Option<string> ResultsOption() => new("--results")
+    {
+        Description = "Results root: sweep NAME writes to RESULTS/NAME/, job state lives in RESULTS/.fluidsim/state.db.",
+        DefaultValueFactory = _ => "results",
+    };
+
+    private static Option<int> WorkersOption()
+    {
+        var option = new Option<int>("--workers")
+        {
+            Description = "Local workers, each running one job at a time (default: one per core).",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1) result.AddError("--workers must be at least 1");
+        });
+        return option;
+    }
+
+    private static Argument<string> NameArgument() => new("NAME") { Description = "The sweep's name (its `name:` key)." };
+
+    private static Command CreateRun()
+    {
+        var file = new Argument<string>("FILE") { Description = "The sweep YAML file." };
+        var workers = WorkersOption();
+        var results = ResultsOption();
+        var command = new Command("run", "Run a sweep file here (coordinator and workers in this process); run it again to carry on after an interruption.")
+        {
+            file, workers, results,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            // Bad input throws InputException: one line on stderr, exit 2, before anything is written.
+            var definition = SweepLoader.Load(parse.GetValue(file)!);
+            var resultsRoot = parse.GetValue(results)!;
+            Console.WriteLine($"sweep {definition.Name}: {Count(definition.Jobs.Count, "job")}, results in {Path.Combine(resultsRoot, definition.Name)}");
+            var result = await WithProgressAsync(definition.Name, definition.Jobs.Count, progress =>
+                EmbeddedSweeps.RunAsync(definition, resultsRoot, parse.GetValue(workers), progress, cancellationToken));
+            return Finish(result, resultsRoot);
+        });
+        return command;
+    }
+
+    private static Command CreateResume()
+    {
+        var name = NameArgument();
+        var workers = WorkersOption();
+        var results = ResultsOption();
+        var command = new Command("resume", "Carry on an interrupted or cancelled sweep; completed jobs are not run again.") { name, workers, results };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var resultsRoot = parse.GetValue(results)!;
+            var sweepName = parse.GetValue(name)!;
+            var result = await WithProgressAsync(sweepName, 0, progress =>
+                EmbeddedSweeps.ResumeAsync(sweepName, resultsRoot, parse.GetValue(workers), progress, cancellationToken));
+            return Finish(result, resultsRoot);
+        });
+        return command;
+    }
+
+    private static Command CreateStatus()
+    {
+        var name = NameArgument();
+        var results = ResultsOption();
+        var command = new Command("status", "Show where a sweep stands, while it runs or afterwards.") { name, results };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var resultsRoot = parse.GetValue(results)!;
+            var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new GetSweepStatus(parse.GetValue(name)!), cancellationToken);
+            if (answer.Reply is not SweepStatusReport status) return Unexpected(answer.Reply, resultsRoot);
+            var table = new Table().HideHeaders().AddColumn("key").AddColumn("value");
+            table.AddRow("sweep", Markup.Escape(status.Name));
+            if (status.Description.Length > 0) table.AddRow("description", Markup.Escape(status.Description));
+            table.AddRow("state", Markup.Escape(DescribeState(status, answer.LiveRun)));
+            table.AddRow("jobs", Count(status.TotalJobs, "job"));
+            table.AddRow("succeeded", (status.Succeeded + status.SucceededUncommitted).ToString(CultureInfo.InvariantCulture));
+            table.AddRow("failed", (status.Failed + status.FailedUncommitted).ToString(CultureInfo.InvariantCulture));
+            table.AddRow("running", status.Running.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("pending", status.Pending.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("submitted", status.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
+            table.AddRow("source", Markup.Escape(status.SourcePath));
+            table.AddRow("results", Markup.Escape(Path.Combine(resultsRoot, status.Name)));
+            if (status.Problem is not null) table.AddRow("problem", Markup.Escape(status.Problem));
+            Console.WriteLine($"status: {status.Name} {status.State} {status.Succeeded + status.SucceededUncommitted}/{status.TotalJobs} done, {status.Failed + status.FailedUncommitted} failed");
+            AnsiConsole.Write(table);
+            return ExitOk;
+        });
+        return command;
+    }
+
+    private static Command CreateList()
+    {
+        var results = ResultsOption();
+        var command = new Command("list", "List the sweeps under a results folder.") { results };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var resultsRoot = parse.GetValue(results)!;
+            var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new ListSweeps(), cancellationToken);
+            if (answer.Reply is not SweepList list) return Unexpected(answer.Reply, resultsRoot);
+            if (list.Sweeps.Count == 0)
+            {
+                Console.WriteLine($"no sweeps under {resultsRoot}");
+                return ExitOk;
+            }
+            var table = new Table().AddColumns("sweep", "state", "done", "failed", "jobs", "submitted (UTC)", "description");
+            foreach (var s in list.Sweeps)
+            {
+                table.AddRow(
+                    Markup.Escape(s.Name),
+                    Markup.Escape(DescribeState(s, answer.LiveRun)),
+                    (s.Succeeded + s.SucceededUncommitted).ToString(CultureInfo.InvariantCulture),
+                    (s.Failed + s.FailedUncommitted).ToString(CultureInfo.InvariantCulture),
+                    s.TotalJobs.ToString(CultureInfo.InvariantCulture),
+                    s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                    Markup.Escape(s.Description));
+            }
+            AnsiConsole.Write(table);
+            return ExitOk;
+        });
+        return command;
+    }
+
+    private static Command CreateCancel()
+    {
+        var name = NameArgument();
+        var results = ResultsOption();
+        var command = new Command("cancel", "Cancel a sweep (also one running in another terminal); resume carries it on later.") { name, results };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var resultsRoot = parse.GetValue(results)!;
+            var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new CancelSweep(parse.GetValue(name)!), cancellationToken);
+            if (answer.Reply is not SweepStatusReport status) return Unexpected(answer.Reply, resultsRoot);
+            if (status.State == SweepStates.Finished)
+            {
+                Console.WriteLine($"sweep {status.Name} had already finished: {status.Succeeded} succeeded, {status.Failed} failed");
+                return ExitOk;
+            }
+            Console.WriteLine($"sweep {status.Name} cancelled: {status.Succeeded + status.SucceededUncommitted} done, "
+                + $"{status.Failed + status.FailedUncommitted} failed, {status.TotalJobs - status.Succeeded - status.Failed - status.SucceededUncommitted - status.FailedUncommitted} not run; "
+                + $"carry on with 'fluidsim sweep resume {status.Name}'");
+            return ExitOk;
+        });
+        return command;
+    }
+
+    private static Command CreateCompact()
+    {
+        var name = NameArgument();
+        var results = ResultsOption();
+        var command = new Command("compact", "Merge a sweep's small Parquet parts into large ones, without losing or duplicating a row.") { name, results };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var resultsRoot = parse.GetValue(results)!;
+            var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new CompactSweep(parse.GetValue(name)!), cancellationToken);
+            if (answer.Reply is not SweepCompacted compacted) return Unexpected(answer.Reply, resultsRoot);
+            Console.WriteLine($"sweep {compacted.Name} compacted: {compacted.Outcome}");
+            return ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>Live progress: a Spectre progress bar on a terminal, one plain line a second otherwise (logs, CI, tests).</summary>
+    private static async Task<SweepRunResult> WithProgressAsync(string name, int totalJobs, Func<Action<SweepProgress>, Task<SweepRunResult>> run)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            // Wide enough that a failure's message is not wrapped inside its table cell.
+            AnsiConsole.Profile.Width = 240;
+            var lastLine = DateTime.MinValue;
+            return await run(p =>
+            {
+                if (DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(1) && !p.Status.IsComplete) return;
+                lastLine = DateTime.UtcNow;
+                Console.WriteLine($"progress: {ProgressLine(p)}");
+            });
+        }
+
+        SweepRunResult? result = null;
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(name), maxValue: Math.Max(1, totalJobs));
+                result = await run(p =>
+                {
+                    var decided = p.Status.Succeeded + p.Status.Failed + p.Status.SucceededUncommitted + p.Status.FailedUncommitted;
+                    task.MaxValue = Math.Max(1, p.Status.TotalJobs);
+                    task.Value = decided;
+                    task.Description = Markup.Escape($"{name}  {ProgressLine(p)}");
+                });
+                task.StopTask();
+            });
+        return result!;
+    }
+
+    private static string ProgressLine(SweepProgress p)
+    {
+        var s = p.Status;
+        var eta = p.Eta is { } e ? Duration(e) : "?";
+        return $"{s.Succeeded + s.SucceededUncommitted}/{s.TotalJobs} done, {s.Failed + s.FailedUncommitted} failed, {s.Running} running, "
+            + $"{p.JobsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)} jobs/s, ETA {eta}";
+    }
+
+    /// <summary>Prints how a run or resume ended and picks the exit code.</summary>
+    private static int Finish(SweepRunResult result, string resultsRoot)
+    {
+        switch (result.Outcome)
+        {
+            case SweepRunOutcome.Refused:
+                CliApplication.WriteError($"sweep {result.Name}: {result.Message}");
+                foreach (var change in result.Changes) Console.Error.WriteLine($"  changed: {change}");
+                return ExitBadInput;
+            case SweepRunOutcome.NotFound:
+                CliApplication.WriteError($"{result.Message} ({resultsRoot})");
+                return ExitBadInput;
+            case SweepRunOutcome.Busy:
+                CliApplication.WriteError(result.Message ?? "the results folder is busy");
+                return ExitFailedJobs;
+        }
+
+        var final = result.Final!;
+        var summary = new Table().AddColumns("sweep", "jobs", "succeeded", "failed", "wall time", "jobs/s");
+        summary.AddRow(
+            Markup.Escape(final.Name),
+            final.TotalJobs.ToString(CultureInfo.InvariantCulture),
+            (final.Succeeded + final.SucceededUncommitted).ToString(CultureInfo.InvariantCulture),
+            (final.Failed + final.FailedUncommitted).ToString(CultureInfo.InvariantCulture),
+            Duration(result.Elapsed),
+            result.JobsPerSecond.ToString("0.0", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(summary);
+
+        // One stable line for scripts and tests: what this session ran versus what was already complete.
+        Console.WriteLine($"session: ran {final.JobsStartedThisSession} jobs, {final.CompleteAtSessionStart} were already complete, "
+            + $"{final.Succeeded} succeeded and {final.Failed} failed of {final.TotalJobs}");
+
+        if (result.Failures is { Failures.Count: > 0 } failures)
+        {
+            Console.WriteLine($"failures: {failures.TotalFailed}");
+            var table = new Table().AddColumns("job id", "axes", "attempts", "error");
+            foreach (var f in failures.Failures)
+            {
+                table.AddRow(
+                    Markup.Escape(f.JobId),
+                    Markup.Escape(string.Join(", ", f.Axes.Select(a => $"{a.Key}={a.Value}"))),
+                    f.Attempts.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(f.Error));
+            }
+            AnsiConsole.Write(table);
+            if (failures.TotalFailed > failures.Failures.Count)
+            {
+                Console.WriteLine($"... and {failures.TotalFailed - failures.Failures.Count} more in {Path.Combine(resultsRoot, final.Name, "failures")}");
+            }
+        }
+
+        var sweepDirectory = Path.Combine(resultsRoot, final.Name);
+        switch (result.Outcome)
+        {
+            case SweepRunOutcome.Completed:
+                Console.WriteLine($"results: {Path.Combine(sweepDirectory, "summary")}");
+                return ExitOk;
+            case SweepRunOutcome.CompletedWithFailures:
+                Console.WriteLine($"results: {Path.Combine(sweepDirectory, "summary")} and {Path.Combine(sweepDirectory, "failures")}");
+                return ExitFailedJobs;
+            case SweepRunOutcome.Cancelled:
+                Console.WriteLine($"sweep {final.Name} was cancelled; carry on with 'fluidsim sweep resume {final.Name}'");
+                return ExitFailedJobs;
+            default:
+                Console.WriteLine($"interrupted; completed jobs are saved, carry on with 'fluidsim sweep resume {final.Name}'");
+                return ExitInterrupted;
+        }
+    }
+
+    private static int Unexpected(IFluidSimMessage reply, string resultsRoot)
+    {
+        switch (reply)
+        {
+            case SweepNotFound notFound:
+                CliApplication.WriteError($"no sweep named '{notFound.Name}' under {resultsRoot}");
+                return ExitBadInput;
+            case CommandFailed failed:
+                CliApplication.WriteError(failed.Reason);
+                return ExitFailedJobs;
+            default:
+                CliApplication.WriteError($"unexpected answer: {reply.GetType().Name}");
+                return ExitFailedJobs;
+        }
+    }
+
+    private static string DescribeState(SweepStatusReport status, StateFolderOwner? liveRun) => status.State switch
+    {
+        SweepStates.Active when liveRun is not null => $"running in fluidsim process {liveRun.ProcessId}",
+        SweepStates.Active => $"interrupted: carry on with 'fluidsim sweep resume {status.Name}'",
+        SweepStates.Cancelled => $"cancelled: carry on with 'fluidsim sweep resume {status.Name}'",
+        _ => status.State,
+    };
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    private static string Duration(TimeSpan t) =>
+        t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
+        : t.TotalMinutes >= 1 ? t.ToString(@"m\:ss", CultureInfo.InvariantCulture)
+        : t.TotalSeconds.ToString("0.0 's'", CultureInfo.InvariantCulture);
+}

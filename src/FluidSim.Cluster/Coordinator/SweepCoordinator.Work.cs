@@ -1,0 +1,188 @@
+using Akka.Actor;
+using Akka.Event;
+using FluidSim.Cluster.Messages;
+using FluidSim.Sweeps;
+
+namespace FluidSim.Cluster.Coordinator;
+
+/// <summary>Work distribution: pull-based leases, death-watch, results and failed attempts.</summary>
+public sealed partial class SweepCoordinator
+{
+    private void ReceiveWorkProtocol()
+    {
+        Command<RequestWork>(OnRequestWork);
+        Command<GetSweepSource>(m =>
+        {
+            var record = _order.FirstOrDefault(r => r.Fingerprint == m.Fingerprint);
+            Sender.Tell(record is null
+                ? new SweepSourceUnknown(m.Fingerprint)
+                : new SweepSource(record.Name, record.Fingerprint, record.SourceText, record.SourcePath));
+        });
+        Command<JobSucceeded>(OnJobSucceeded);
+        Command<JobFailed>(OnJobFailed);
+        Command<ReturnLease>(OnReturnLease);
+        Command<Terminated>(OnTerminated);
+    }
+
+    private void OnRequestWork(RequestWork request)
+    {
+        if (!_workers.TryGetValue(Sender, out var worker))
+        {
+            worker = new WorkerEntry(Sender, request.Worker);
+            _workers[Sender] = worker;
+            Context.Watch(Sender);
+        }
+        worker.Name = request.Worker;
+
+        // A worker asks only when it holds nothing: a lease still recorded for it was lost on the way. Take it back, uncharged.
+        if (worker.Lease is { } stale)
+        {
+            _log.Info("sweep {0}: worker {1} asked for work while holding job {2}; requeued", stale.Sweep.Name, worker.Name, stale.Job.JobId);
+            DropLease(stale);
+            Requeue(stale.Sweep, stale.Job);
+        }
+        worker.Waiting = !TryLease(worker);
+    }
+
+    /// <summary>Leases the next pending job of the oldest runnable sweep to <paramref name="worker"/>.</summary>
+    private bool TryLease(WorkerEntry worker)
+    {
+        if (_stopping) return false;
+        foreach (var record in _order)
+        {
+            if (record.Cancelled || !record.Reconciled || record.Definition is null) continue;
+            while (record.Pending.TryDequeue(out var job))
+            {
+                if (record.IsDecided(job.JobId) || record.Leases.ContainsKey(job.JobId)) continue;
+                var attempt = (record.Attempts.TryGetValue(job.JobId, out var history) ? history.Count : 0) + 1;
+                var timeout = record.Definition.Limits.JobTimeoutSeconds;
+                var lease = new Lease(record, job, worker, attempt, DateTime.UtcNow + TimeSpan.FromSeconds(timeout) + _settings.LeaseGrace);
+                record.Leases[job.JobId] = lease;
+                record.StartedThisSession.Add(job.JobId);
+                worker.Lease = lease;
+                worker.Waiting = false;
+                worker.Actor.Tell(new JobLease(record.Name, record.Fingerprint, job.JobId, job.Index, attempt, timeout));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Hands newly available jobs to workers that asked and got nothing.</summary>
+    private void DispatchToWaiting()
+    {
+        foreach (var worker in _workers.Values)
+        {
+            if (worker.Waiting && worker.Lease is null && !TryLease(worker)) return;
+        }
+    }
+
+    private void Requeue(SweepRecord record, SweepJob job)
+    {
+        if (record.Cancelled || record.IsDecided(job.JobId)) return;
+        record.Pending.Enqueue(job);
+        DispatchToWaiting();
+    }
+
+    private static void DropLease(Lease lease)
+    {
+        lease.Sweep.Leases.Remove(lease.Job.JobId);
+        if (ReferenceEquals(lease.Worker.Lease, lease)) lease.Worker.Lease = null;
+    }
+
+    /// <summary>
+    /// Finds the sweep and job a report is about. Reports for a sweep still being reconciled with the disk get no
+    /// answer: the worker repeats them, and by then the coordinator knows whether the job is already on disk.
+    /// </summary>
+    private bool TryResolveReport(string sweepName, string jobId, int attempt, out SweepRecord record, out SweepJob job)
+    {
+        job = null!;
+        if (!_sweeps.TryGetValue(sweepName, out record!))
+        {
+            Sender.Tell(new JobReportAccepted(sweepName, jobId, attempt));
+            return false;
+        }
+        if (!record.Reconciled) return false;
+        if (!record.TryGetJob(jobId, out job) || record.IsDecided(jobId))
+        {
+            Sender.Tell(new JobReportAccepted(sweepName, jobId, attempt));
+            return false;
+        }
+        return true;
+    }
+
+    private void OnJobSucceeded(JobSucceeded m)
+    {
+        if (!TryResolveReport(m.Sweep, m.JobId, m.Attempt, out var record, out var job)) return;
+
+        // Any run of a job gives the same metrics, so the first report wins, even from a lease that expired meanwhile.
+        if (record.Leases.TryGetValue(m.JobId, out var lease))
+        {
+            DropLease(lease);
+            if (!lease.Worker.Actor.Equals(Sender)) lease.Worker.Actor.Tell(new CancelJob(record.Name, m.JobId, lease.Attempt));
+        }
+        record.SummaryBuffer.Add(new SummaryRow(record.Name, job, m.Summary, m.Attempt, m.Worker, m.WallTimeSeconds, m.FinishedAtUtc));
+        record.UncommittedSucceeded.Add(m.JobId);
+        record.FirstBufferedAtUtc ??= DateTime.UtcNow;
+        Sender.Tell(new JobReportAccepted(m.Sweep, m.JobId, m.Attempt));
+        MaybeWritePart(record);
+    }
+
+    private void OnJobFailed(JobFailed m)
+    {
+        if (!TryResolveReport(m.Sweep, m.JobId, m.Attempt, out var record, out _)) return;
+        Sender.Tell(new JobReportAccepted(m.Sweep, m.JobId, m.Attempt));
+
+        // Only the current attempt counts: a late failure of an attempt already written off must not charge twice.
+        if (!record.Leases.TryGetValue(m.JobId, out var lease) || lease.Attempt != m.Attempt || !lease.Worker.Actor.Equals(Sender)) return;
+        DropLease(lease);
+        _log.Warning("sweep {0}: job {1} attempt {2} failed on {3}: {4}", record.Name, m.JobId, m.Attempt, m.Worker, m.Error);
+        ChargeFailedAttempt(lease, m.Error);
+        if (_workers.TryGetValue(Sender, out var worker) && worker.Waiting) DispatchToWaiting();
+    }
+
+    private void OnReturnLease(ReturnLease m)
+    {
+        Sender.Tell(new JobReportAccepted(m.Sweep, m.JobId, m.Attempt));
+        if (!_sweeps.TryGetValue(m.Sweep, out var record)) return;
+        if (record.Leases.TryGetValue(m.JobId, out var lease) && lease.Attempt == m.Attempt && lease.Worker.Actor.Equals(Sender))
+        {
+            DropLease(lease);
+            Requeue(record, lease.Job);
+        }
+    }
+
+    private void OnTerminated(Terminated t)
+    {
+        if (!_workers.Remove(t.ActorRef, out var worker) || worker.Lease is not { } lease) return;
+        DropLease(lease);
+        _log.Warning("sweep {0}: worker {1} stopped while running job {2}", lease.Sweep.Name, worker.Name, lease.Job.JobId);
+        ChargeFailedAttempt(lease, $"worker {worker.Name} stopped before reporting (its process or node went away)");
+    }
+
+    /// <summary>Persists a failed attempt; the job is retried, or after max_attempts its failure row is buffered.</summary>
+    private void ChargeFailedAttempt(Lease lease, string error)
+    {
+        var record = lease.Sweep;
+        var job = lease.Job;
+        if (error.Length > _settings.MaxErrorLength) error = error[.._settings.MaxErrorLength] + "…";
+        Persist(new JobAttemptFailed(record.Name, job.JobId, lease.Attempt, lease.Worker.Name, error), e =>
+        {
+            Apply(e);
+            MaybeSnapshot();
+            if (record.IsDecided(job.JobId)) return;
+            var history = record.Attempts[job.JobId];
+            if (history.Count >= record.MaxAttempts)
+            {
+                record.FailureBuffer.Add(new FailureRow(record.Name, job, history.Count, history.LastError, history.LastWorker, DateTime.UtcNow));
+                record.UncommittedFailed.Add(job.JobId);
+                record.FirstBufferedAtUtc ??= DateTime.UtcNow;
+                MaybeWritePart(record);
+            }
+            else
+            {
+                Requeue(record, job);
+            }
+        });
+    }
+}

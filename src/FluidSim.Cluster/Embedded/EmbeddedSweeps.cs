@@ -1,0 +1,290 @@
+using System.Diagnostics;
+using FluidSim.Cluster.Messages;
+using FluidSim.Results;
+using FluidSim.Sweeps;
+using Serilog;
+
+namespace FluidSim.Cluster.Embedded;
+
+/// <summary>How an embedded run ended.</summary>
+public enum SweepRunOutcome
+{
+    /// <summary>Every job is in summary.</summary>
+    Completed,
+
+    /// <summary>Every job is in summary or failures, and some are in failures.</summary>
+    CompletedWithFailures,
+
+    /// <summary>Cancelled (from another terminal); a resume carries on.</summary>
+    Cancelled,
+
+    /// <summary>Stopped by Ctrl-C or a termination signal; a resume carries on.</summary>
+    Interrupted,
+
+    /// <summary>The coordinator refused the sweep (changed since submission, or no longer loads).</summary>
+    Refused,
+
+    /// <summary>No sweep of that name under the results root.</summary>
+    NotFound,
+
+    /// <summary>Another process holds the results root.</summary>
+    Busy,
+}
+
+/// <summary>A progress sample of a running sweep.</summary>
+/// <param name="JobsPerSecond">Jobs completed (or failed for good) this session per second since the sweep was accepted.</param>
+/// <param name="Eta">Remaining time at that rate; null before the first job completes.</param>
+public sealed record SweepProgress(SweepStatusReport Status, TimeSpan Elapsed, double JobsPerSecond, TimeSpan? Eta);
+
+/// <summary>How an embedded run or resume ended.</summary>
+/// <param name="Final">The last status (null when the sweep was never accepted).</param>
+/// <param name="Changes">For a refusal because the file changed: what changed.</param>
+public sealed record SweepRunResult(
+    SweepRunOutcome Outcome,
+    string Name,
+    string? Message,
+    IReadOnlyList<string> Changes,
+    SweepStatusReport? Final,
+    SweepFailureList? Failures,
+    TimeSpan Elapsed)
+{
+    /// <summary>Jobs decided this session per second of <see cref="Elapsed"/>.</summary>
+    public double JobsPerSecond => Final is null || Elapsed <= TimeSpan.Zero
+        ? 0
+        : (Final.Succeeded + Final.Failed - Final.CompleteAtSessionStart) / Elapsed.TotalSeconds;
+}
+
+/// <summary>The answer to a query, and whether it came from a run in progress.</summary>
+/// <param name="LiveRun">The process running sweeps under this results root, when the answer came from it.</param>
+public sealed record SweepQueryResult(IFluidSimMessage Reply, StateFolderOwner? LiveRun);
+
+/// <summary>
+/// Embedded sweeps, as the CLI drives them: run a sweep file or resume a sweep in this process (taking the results
+/// root's lock), or query and command sweeps whether or not another process is running them.
+/// </summary>
+public static class EmbeddedSweeps
+{
+    private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Runs a validated sweep file to the end (or until cancelled or interrupted), carrying on an earlier submission.</summary>
+    /// <param name="definition">The file as loaded (and validated) by <see cref="SweepLoader.Load"/>.</param>
+    public static async Task<SweepRunResult> RunAsync(
+        SweepDefinition definition,
+        string resultsRoot,
+        int workers,
+        Action<SweepProgress> progress,
+        CancellationToken cancellationToken)
+    {
+        var sourcePath = Path.GetFullPath(definition.SourcePath);
+        var folder = new SweepStateFolder(resultsRoot);
+        using var stateLock = folder.TryLock($"sweep run {definition.Name}");
+        if (stateLock is null) return Busy(folder, definition.Name);
+
+        var log = Path.Combine(folder.ResultsRoot, definition.Name, "sweep.log");
+        return await HostSessionAsync(folder, workers, log, definition.Name, progress, cancellationToken,
+            host => host.AskAsync(new SubmitSweep(definition.SourceText, sourcePath)));
+    }
+
+    /// <summary>
+    /// Resumes sweep <paramref name="name"/>: from its source file when it still exists (refused when that file changed),
+    /// else from the text stored at submission.
+    /// </summary>
+    public static async Task<SweepRunResult> ResumeAsync(
+        string name,
+        string resultsRoot,
+        int workers,
+        Action<SweepProgress> progress,
+        CancellationToken cancellationToken)
+    {
+        var folder = new SweepStateFolder(resultsRoot);
+        if (!folder.HasState) return NotFound(name);
+        using var stateLock = folder.TryLock($"sweep resume {name}");
+        if (stateLock is null) return Busy(folder, name);
+
+        var sweepDirectory = Path.Combine(folder.ResultsRoot, name);
+        var log = Directory.Exists(sweepDirectory) ? Path.Combine(sweepDirectory, "sweep.log") : folder.LogPath;
+        return await HostSessionAsync(folder, workers, log, name, progress, cancellationToken, async host =>
+        {
+            var known = await host.AskAsync(new GetSweepStatus(name));
+            if (known is not SweepStatusReport report) return known;
+            if (!File.Exists(report.SourcePath)) return await host.AskAsync(new ResumeSweep(name));
+            SweepDefinition current;
+            try
+            {
+                current = SweepLoader.Load(report.SourcePath);
+            }
+            catch (InputException e)
+            {
+                return new SweepRefused(name, $"the sweep file changed since submission and no longer loads: {e.Message}", []);
+            }
+            return await host.AskAsync(new SubmitSweep(current.SourceText, report.SourcePath));
+        });
+    }
+
+    /// <summary>
+    /// Sends a query or command (<see cref="GetSweepStatus"/>, <see cref="ListSweeps"/>, <see cref="CancelSweep"/>,
+    /// <see cref="GetSweepFailures"/>, <see cref="CompactSweep"/>) to the process running this results root, or, when none
+    /// is, to a coordinator started here for the purpose.
+    /// </summary>
+    public static async Task<SweepQueryResult> QueryAsync(string resultsRoot, IFluidSimMessage query, CancellationToken cancellationToken)
+    {
+        var folder = new SweepStateFolder(resultsRoot);
+        if (!folder.HasState) return new SweepQueryResult(NothingSubmitted(query), null);
+
+        // The lock holder may exit between our attempt to lock and our request: try both a few times.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using (var stateLock = folder.TryLock($"sweep query"))
+            {
+                if (stateLock is not null)
+                {
+                    ConfigureLog(folder.LogPath);
+                    await using var host = await EmbeddedSweepHost.StartAsync(new EmbeddedHostOptions { ResultsRoot = folder.ResultsRoot }, cancellationToken);
+                    var reply = await host.AskAsync(query, TimeSpan.FromMinutes(10));
+                    return new SweepQueryResult(reply, null);
+                }
+            }
+            var owner = folder.ReadOwner();
+            var answer = await ControlMailbox.SendAsync(folder, query, TimeSpan.FromSeconds(30), cancellationToken);
+            if (answer is not null) return new SweepQueryResult(answer, owner);
+        }
+        return new SweepQueryResult(new CommandFailed($"the process holding {folder.FolderPath} does not answer"), folder.ReadOwner());
+    }
+
+    private static IFluidSimMessage NothingSubmitted(IFluidSimMessage query) => query switch
+    {
+        ListSweeps => new SweepList([]),
+        GetSweepStatus q => new SweepNotFound(q.Name),
+        CancelSweep q => new SweepNotFound(q.Name),
+        GetSweepFailures q => new SweepNotFound(q.Name),
+        CompactSweep q => new SweepNotFound(q.Name),
+        ResumeSweep q => new SweepNotFound(q.Name),
+        _ => new CommandFailed("no sweep has been submitted under this results folder"),
+    };
+
+    private static async Task<SweepRunResult> HostSessionAsync(
+        SweepStateFolder folder,
+        int workers,
+        string logPath,
+        string name,
+        Action<SweepProgress> progress,
+        CancellationToken cancellationToken,
+        Func<EmbeddedSweepHost, Task<IFluidSimMessage>> start)
+    {
+        ConfigureLog(logPath);
+        try
+        {
+            await using var host = await EmbeddedSweepHost.StartAsync(
+                new EmbeddedHostOptions { ResultsRoot = folder.ResultsRoot, Workers = Math.Max(1, workers) }, CancellationToken.None);
+            using var serving = new CancellationTokenSource();
+            var control = ControlMailbox.ServeAsync(folder, message => host.AskAsync(message, TimeSpan.FromMinutes(10)), serving.Token);
+            try
+            {
+                var answer = await start(host);
+                switch (answer)
+                {
+                    case SweepNotFound:
+                        return NotFound(name);
+                    case SweepRefused refused:
+                        return new SweepRunResult(SweepRunOutcome.Refused, name, refused.Reason, refused.Changes, null, null, TimeSpan.Zero);
+                    case not SweepAccepted:
+                        return new SweepRunResult(SweepRunOutcome.Refused, name, Describe(answer), [], null, null, TimeSpan.Zero);
+                }
+                Log.Information("session: {Workers} worker(s), results under {Root}", workers, folder.ResultsRoot);
+                return await FollowAsync(host, name, progress, cancellationToken);
+            }
+            finally
+            {
+                await serving.CancelAsync();
+                await control;
+            }
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>Follows a sweep until it is complete, cancelled, or the caller interrupts.</summary>
+    private static async Task<SweepRunResult> FollowAsync(EmbeddedSweepHost host, string name, Action<SweepProgress> progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        SweepStatusReport status;
+        SweepRunOutcome outcome;
+        while (true)
+        {
+            status = (SweepStatusReport)await host.AskAsync(new GetSweepStatus(name));
+            progress(Sample(status, clock.Elapsed));
+            if (status.IsComplete)
+            {
+                outcome = status.Failed > 0 ? SweepRunOutcome.CompletedWithFailures : SweepRunOutcome.Completed;
+                break;
+            }
+            if (status.State == SweepStates.Cancelled)
+            {
+                outcome = SweepRunOutcome.Cancelled;
+                break;
+            }
+            if (status.State == SweepStates.Unreadable)
+            {
+                return new SweepRunResult(SweepRunOutcome.Refused, name, status.Problem, [], status, null, clock.Elapsed);
+            }
+            try
+            {
+                await Task.Delay(StatusInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = SweepRunOutcome.Interrupted;
+                break;
+            }
+        }
+        var elapsed = clock.Elapsed;
+        if (outcome is SweepRunOutcome.Interrupted or SweepRunOutcome.Cancelled)
+        {
+            await host.AskAsync(new FlushResults(), TimeSpan.FromSeconds(30));
+            status = (SweepStatusReport)await host.AskAsync(new GetSweepStatus(name));
+        }
+        var failures = (SweepFailureList)await host.AskAsync(new GetSweepFailures(name, 200));
+        Log.Information("session end: {Outcome}; ran {Started} job(s) this session, {Before} were complete before; {Succeeded} succeeded, {Failed} failed of {Total}",
+            outcome.ToString(), status.JobsStartedThisSession, status.CompleteAtSessionStart, status.Succeeded, status.Failed, status.TotalJobs);
+        return new SweepRunResult(outcome, name, null, [], status, failures, elapsed);
+    }
+
+    private static SweepProgress Sample(SweepStatusReport status, TimeSpan elapsed)
+    {
+        var decided = status.Succeeded + status.Failed + status.SucceededUncommitted + status.FailedUncommitted;
+        var doneThisSession = decided - status.CompleteAtSessionStart;
+        var rate = elapsed.TotalSeconds > 0 ? doneThisSession / elapsed.TotalSeconds : 0;
+        TimeSpan? eta = rate > 0 ? TimeSpan.FromSeconds((status.TotalJobs - decided) / rate) : null;
+        return new SweepProgress(status, elapsed, rate, eta);
+    }
+
+    private static SweepRunResult Busy(SweepStateFolder folder, string name)
+    {
+        var owner = folder.ReadOwner();
+        var who = owner?.ToString() ?? "another fluidsim process";
+        return new SweepRunResult(SweepRunOutcome.Busy, name,
+            $"{folder.ResultsRoot} is in use by {who}; wait for it, cancel it with 'fluidsim sweep cancel NAME', or use another --results folder",
+            [], null, null, TimeSpan.Zero);
+    }
+
+    private static SweepRunResult NotFound(string name) =>
+        new(SweepRunOutcome.NotFound, name, $"no sweep named '{name}' under this results folder", [], null, null, TimeSpan.Zero);
+
+    private static string Describe(IFluidSimMessage answer) => answer switch
+    {
+        CommandFailed f => f.Reason,
+        _ => $"unexpected answer {answer.GetType().Name}",
+    };
+
+    /// <summary>Sends Serilog (and through it Akka's log) to <paramref name="path"/>.</summary>
+    private static void ConfigureLog(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .WriteTo.File(path, outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .CreateLogger();
+    }
+}

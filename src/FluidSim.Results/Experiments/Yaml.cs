@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace FluidSim.Results.Experiments;
+
+/// <summary>Scalar text for the small YAML files an experiment writes, so they read back to the same values.</summary>
+internal static class Yaml
+{
+    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Shortest round-trip form, with <c>.0</c> on whole numbers so a reader sees a float.</summary>
+    public static string Double(double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return double.IsFinite(value) && text.IndexOfAny(['.', 'E', 'e']) < 0 ? text + ".0" : text;
+    }
+
+    /// <summary>Plain when that reads back as the same string, otherwise single-quoted (quotes doubled).</summary>
+    public static string String(string value)
+    {
+        var plain = value.Length > 0
+            && (char.IsAsciiLetterOrDigit(value[0]) || value[0] is '/' or '.' or '_')
+            && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/' or '+' or '@')
+            && !LooksLikeAnotherType(value);
+        return plain ? value : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    }
+
+    private static bool LooksLikeAnotherType(string value) =>
+        value.ToLowerInvariant() is "null" or "~" or "true" or "false" or "yes" or "no" or "on" or "off"
+        || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+}

@@ -1,0 +1,512 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using FluidSim.Results;
+using FluidSim.Simulation;
+using FluidSim.Simulation.Workloads;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace FluidSim.Sweeps;
+
+/// <summary>One <c>key: value</c> a grid point or case sets over base, with where it was written.</summary>
+/// <param name="Raw">The value as written (null for YAML null), what <see cref="ParameterBinder"/> parses.</param>
+/// <param name="Text">The canonical spelling of the parsed value (for display, duplicates and the fingerprint).</param>
+internal sealed record Setting(string Key, string? Raw, string Text, YamlNode Node, string Path);
+
+/// <summary>A grid axis: its key and its values in file order.</summary>
+internal sealed record Axis(string Key, YamlNode Node, IReadOnlyList<Setting> Values);
+
+/// <summary>Reads one sweep file: the sections of sweeps.md, each value checked where it is written.</summary>
+/// <remarks>One instance per parse (it holds the file name for messages); not thread-safe, not reused.</remarks>
+internal sealed partial class SweepFileReader(string sourcePath)
+{
+    private const string NameKey = "name", DescriptionKey = "description", WorkloadKey = "workload", BaseKey = "base",
+        GridKey = "grid", CasesKey = "cases", ReplicationsKey = "replications", SeedsKey = "seeds", OutputsKey = "outputs",
+        LimitsKey = "limits";
+
+    private static readonly string[] TopLevelKeys =
+        [NameKey, DescriptionKey, WorkloadKey, BaseKey, GridKey, CasesKey, ReplicationsKey, SeedsKey, OutputsKey, LimitsKey];
+
+    private static readonly string[] WorkloadKinds = ["generate", "file"];
+    private static readonly string[] OutputKeys = ["requests", "batches", "events"];
+    private static readonly string[] LimitKeys = ["max_attempts", "job_timeout_s"];
+    private static readonly string[] RangeKeys = ["from", "to", "step"];
+
+    /// <summary>Simulator parameters that take numbers (the ones a <c>{from, to, step}</c> range may drive).</summary>
+    private static readonly HashSet<string> NumericKeys =
+    [
+        ParameterKeys.MTotal, ParameterKeys.B, ParameterKeys.D0, ParameterKeys.D1, ParameterKeys.LFilter,
+        ParameterKeys.SwapTimePerToken, ParameterKeys.StallBatches,
+        WorkloadKeys.NumRequests, WorkloadKeys.ArrivalRate, WorkloadKeys.BurstSize,
+    ];
+
+    /// <summary>Guards against a typo (a step of 0.0001) expanding into millions of jobs.</summary>
+    internal const int MaxJobs = 1_000_000;
+
+    /// <summary>Most values one range may produce.</summary>
+    internal const int MaxRangeValues = 100_000;
+
+    /// <summary>Upper bound of <c>max_attempts</c>; more is a typo, not a policy.</summary>
+    internal const int MaxAttemptsLimit = 1000;
+
+    private readonly string _file = sourcePath;
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
+    private static partial Regex SweepNamePattern();
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
+    private static partial Regex YamlMarkPrefix();
+
+    public SweepDefinition Read(string text)
+    {
+        var root = LoadRoot(text);
+        CheckKeys(root, null, TopLevelKeys);
+
+        var name = ReadName(root);
+        var description = Child(root, DescriptionKey) is { } d ? RequireText(d, DescriptionKey) : "";
+        var baseParameters = ReadBase(root);
+        var workload = ReadWorkload(root);
+        var axes = ReadGrid(root, baseParameters, workload);
+        var cases = ReadCases(root, baseParameters, workload);
+        var seeds = ReadSeeds(root, baseParameters);
+        var outputs = ReadOutputs(root);
+        var limits = ReadLimits(root);
+
+        var jobs = Expand(root, baseParameters, workload, axes, cases, seeds);
+        var normalized = Normalize(name, description, workload, baseParameters, axes, cases, seeds, outputs, limits);
+        return new SweepDefinition(name, description, _file, text, jobs, outputs, limits, normalized);
+    }
+
+    // ---- YAML structure.
+
+    private YamlMappingNode LoadRoot(string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var problem = YamlMarkPrefix().Replace(e.Message, "");
+            throw new InputException(_file, Line(e.Start), Column(e.Start), null, $"malformed YAML: {problem}");
+        }
+        if (stream.Documents.Count == 0) throw new InputException(_file, null, null, null, "the sweep file is empty");
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            throw Error(second, null, "expected one YAML document, found several ('---' separators)");
+        }
+        var root = stream.Documents[0].RootNode;
+        if (root is YamlScalarNode { Value: null or "" or "~" or "null" })
+        {
+            throw new InputException(_file, null, null, null, "the sweep file is empty");
+        }
+        return root as YamlMappingNode ?? throw Error(root, null, $"expected a mapping of sweep keys ({string.Join(", ", TopLevelKeys)}), got {Describe(root)}");
+    }
+
+    /// <summary>Refuses a key of <paramref name="mapping"/> not in <paramref name="allowed"/>, naming the closest valid one.</summary>
+    private void CheckKeys(YamlMappingNode mapping, string? parentPath, IReadOnlyCollection<string> allowed)
+    {
+        foreach (var (keyNode, _) in mapping.Children)
+        {
+            var key = KeyText(keyNode, parentPath);
+            if (!allowed.Contains(key))
+            {
+                throw Error(keyNode, Join(parentPath, key), $"unknown key{ParameterBinder.Suggest(key, allowed)}; expected one of {string.Join(", ", allowed)}");
+            }
+        }
+    }
+
+    private string KeyText(YamlNode keyNode, string? parentPath) =>
+        keyNode is YamlScalarNode { Value: { } key } ? key : throw Error(keyNode, parentPath, $"a key must be a plain name, got {Describe(keyNode)}");
+
+    private static YamlNode? Child(YamlMappingNode mapping, string key) =>
+        mapping.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+    private static IEnumerable<(string Key, YamlNode KeyNode, YamlNode Value)> Entries(YamlMappingNode mapping)
+    {
+        foreach (var (keyNode, value) in mapping.Children) yield return (((YamlScalarNode)keyNode).Value!, keyNode, value);
+    }
+
+    private YamlMappingNode RequireMapping(YamlNode node, string path, string what) =>
+        node as YamlMappingNode ?? throw Error(node, path, $"expected {what}, got {Describe(node)}");
+
+    /// <summary>The text of a scalar, or null for YAML null (plain <c>null</c>, <c>~</c> or nothing).</summary>
+    private string? ScalarOrNull(YamlNode node, string path)
+    {
+        if (node is not YamlScalarNode scalar) throw Error(node, path, $"expected a single value, got {Describe(node)}");
+        return IsNull(scalar) ? null : scalar.Value ?? "";
+    }
+
+    private string RequireText(YamlNode node, string path) =>
+        ScalarOrNull(node, path) ?? throw Error(node, path, "expected a value, got null");
+
+    private static bool IsNull(YamlScalarNode scalar) =>
+        scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
+    private bool RequireBool(YamlNode node, string path) => RequireText(node, path) switch
+    {
+        "true" or "True" or "TRUE" => true,
+        "false" or "False" or "FALSE" => false,
+        var other => throw Error(node, path, $"expected true or false, got '{other}'"),
+    };
+
+    private long RequireInteger(YamlNode node, string path, long min, long max)
+    {
+        var text = RequireText(node, path);
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            throw Error(node, path, $"expected an integer, got '{text}'");
+        }
+        if (value < min || value > max) throw Error(node, path, $"must be between {min} and {max}, got {value}");
+        return value;
+    }
+
+    private double RequireNumber(YamlNode node, string path)
+    {
+        var text = RequireText(node, path);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            throw Error(node, path, $"expected a finite number, got '{text}'");
+        }
+        return value;
+    }
+
+    // ---- Sections.
+
+    private string ReadName(YamlMappingNode root)
+    {
+        var node = Child(root, NameKey) ?? throw Error(root, NameKey, "missing: every sweep needs a name ([a-z0-9][a-z0-9_-]{0,63}), its id and results folder");
+        var name = RequireText(node, NameKey);
+        if (!SweepNamePattern().IsMatch(name))
+        {
+            throw Error(node, NameKey, $"'{name}' is not a valid sweep name: use 1 to 64 lower-case letters, digits, '_' or '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    private SimulationParameters ReadBase(YamlMappingNode root)
+    {
+        var parameters = new SimulationParameters();
+        if (Child(root, BaseKey) is not { } node || node is YamlScalarNode scalar && IsNull(scalar)) return parameters;
+        var mapping = RequireMapping(node, BaseKey, "a mapping of simulator parameters");
+        foreach (var (keyNode, _) in mapping.Children)
+        {
+            var key = KeyText(keyNode, BaseKey);
+            if (WorkloadKeys.All.Contains(key))
+            {
+                throw Error(keyNode, Join(BaseKey, key), "a workload field belongs under workload.generate (or in grid or cases), not in base");
+            }
+            if (!ParameterKeys.All.Contains(key))
+            {
+                throw Error(keyNode, Join(BaseKey, key), $"unknown parameter{ParameterBinder.Suggest(key, ParameterKeys.All)}; expected one of {string.Join(", ", ParameterKeys.All)}");
+            }
+        }
+        foreach (var (key, _, value) in Entries(mapping))
+        {
+            var path = Join(BaseKey, key);
+            parameters = ParameterBinder.TryApply(parameters, key, ScalarOrNull(value, path), out var error) ?? throw Error(value, path, error);
+        }
+        return parameters;
+    }
+
+    private SweepWorkload ReadWorkload(YamlMappingNode root)
+    {
+        var node = Child(root, WorkloadKey) ?? throw Error(root, WorkloadKey, "missing: give `workload: {generate: {scenario: ...}}` or `workload: {file: requests.csv}`");
+        var mapping = RequireMapping(node, WorkloadKey, "a mapping with `generate` or `file`");
+        CheckKeys(mapping, WorkloadKey, WorkloadKinds);
+        if (mapping.Children.Count != 1)
+        {
+            throw Error(node, WorkloadKey, mapping.Children.Count == 0
+                ? "empty: give exactly one of `generate` or `file`"
+                : "give exactly one of `generate` or `file`, not both");
+        }
+        var (kind, _, value) = Entries(mapping).Single();
+        return kind == "file" ? ReadWorkloadFile(value) : ReadGenerate(value);
+    }
+
+    private GeneratedWorkload ReadGenerate(YamlNode node)
+    {
+        const string path = "workload.generate";
+        var spec = new WorkloadSpec();
+        if (node is YamlScalarNode scalar && IsNull(scalar)) return new GeneratedWorkload(spec);
+        var mapping = RequireMapping(node, path, "a mapping of workload fields (scenario, num_requests, arrival_rate, burst_size, classes)");
+        CheckKeys(mapping, path, [.. WorkloadKeys.All]);
+        foreach (var (key, _, value) in Entries(mapping))
+        {
+            var fieldPath = Join(path, key);
+            spec = spec.TryApply(key, WorkloadRaw(key, value, fieldPath), out var error) ?? throw Error(value, fieldPath, error);
+        }
+        return new GeneratedWorkload(spec);
+    }
+
+    /// <summary>A workload field's text; <c>classes</c> may also be a list of <c>prefill:decode:rate</c> items.</summary>
+    private string? WorkloadRaw(string key, YamlNode node, string path)
+    {
+        if (key == WorkloadKeys.Classes && node is YamlSequenceNode items)
+        {
+            if (items.Children.Count == 0) throw Error(node, path, "empty list of classes");
+            return string.Join(",", items.Children.Select((item, i) => RequireText(item, $"{path}[{i}]")));
+        }
+        return ScalarOrNull(node, path);
+    }
+
+    private FileWorkload ReadWorkloadFile(YamlNode node)
+    {
+        const string path = "workload.file";
+        var written = RequireText(node, path);
+        if (string.IsNullOrWhiteSpace(written)) throw Error(node, path, "empty path");
+        // Relative to the sweep file, so a sweep and its data move together.
+        var directory = Path.GetDirectoryName(_file);
+        var located = Path.IsPathRooted(written) || string.IsNullOrEmpty(directory) ? written : Path.Combine(directory, written);
+        var fullPath = Path.GetFullPath(located);
+        if (!File.Exists(fullPath))
+        {
+            throw Error(node, path, $"request file '{written}' not found (looked for {fullPath})");
+        }
+        byte[] content;
+        try
+        {
+            content = File.ReadAllBytes(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Error(node, path, $"cannot read request file '{written}': {e.Message}");
+        }
+        // Validates every row; its InputException names the request file, row and column, and surfaces as is.
+        WorkloadFiles.Read(located);
+        return new FileWorkload(written, fullPath, Convert.ToHexStringLower(SHA256.HashData(content)));
+    }
+
+    private IReadOnlyList<Axis> ReadGrid(YamlMappingNode root, SimulationParameters baseParameters, SweepWorkload workload)
+    {
+        if (Child(root, GridKey) is not { } node || node is YamlScalarNode scalar && IsNull(scalar)) return [];
+        var mapping = RequireMapping(node, GridKey, "a mapping of axis -> list of values or {from, to, step}");
+        var axes = new List<Axis>(mapping.Children.Count);
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            var key = KeyText(keyNode, GridKey);
+            var path = Join(GridKey, key);
+            CheckSettingKey(keyNode, key, path, workload);
+            var values = value switch
+            {
+                YamlSequenceNode list => ReadAxisList(list, key, path, baseParameters, workload),
+                YamlMappingNode range => ReadAxisRange(range, key, path, baseParameters, workload),
+                _ => throw Error(value, path, $"expected a list of values or {{from, to, step}}, got {Describe(value)}"),
+            };
+            axes.Add(new Axis(key, keyNode, values));
+        }
+        return axes;
+    }
+
+    /// <summary>Refuses a grid or case key that is not a simulator parameter or a field of this workload.</summary>
+    private void CheckSettingKey(YamlNode keyNode, string key, string path, SweepWorkload workload)
+    {
+        if (key == ParameterKeys.Seed)
+        {
+            throw Error(keyNode, path, "the seed is not an axis: use `replications: N` or `seeds: [...]` (each seed runs every point)");
+        }
+        if (ParameterKeys.All.Contains(key) || workload.AxisKeys.Contains(key)) return;
+        if (WorkloadKeys.All.Contains(key))
+        {
+            throw Error(keyNode, path, "a workload field can only vary with `workload: {generate: ...}`; this sweep reads its requests from a file");
+        }
+        var candidates = ParameterKeys.All.Where(k => k != ParameterKeys.Seed).Concat(workload.AxisKeys).ToArray();
+        throw Error(keyNode, path, $"unknown parameter{ParameterBinder.Suggest(key, candidates)}; expected a simulator parameter ({string.Join(", ", candidates)})");
+    }
+
+    private List<Setting> ReadAxisList(YamlSequenceNode list, string key, string path, SimulationParameters baseParameters, SweepWorkload workload)
+    {
+        if (list.Children.Count == 0) throw Error(list, path, "empty axis: give at least one value");
+        var values = new List<Setting>(list.Children.Count);
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var item = list.Children[i];
+            var itemPath = $"{path}[{i}]";
+            var raw = key == WorkloadKeys.Classes ? WorkloadRaw(key, item, itemPath) : ScalarOrNull(item, itemPath);
+            var setting = ParseSetting(key, raw, item, itemPath, baseParameters, workload);
+            var earlier = values.FindIndex(v => v.Text == setting.Text);
+            if (earlier >= 0)
+            {
+                throw Error(item, itemPath, $"value {setting.Text} repeats {path}[{earlier}]; each value of an axis must differ");
+            }
+            values.Add(setting);
+        }
+        return values;
+    }
+
+    /// <summary>
+    /// <c>{from, to, step}</c>, inclusive. The count comes from (to - from) / step, which must be a whole number up to a
+    /// relative tolerance (0.2 .. 1.0 step 0.2 is 4 steps although the double quotient is 3.9999999999999996); each value
+    /// is from + i * step rounded to the decimals written, so no error accumulates and 0.6 prints as 0.6.
+    /// </summary>
+    private List<Setting> ReadAxisRange(YamlMappingNode range, string key, string path, SimulationParameters baseParameters, SweepWorkload workload)
+    {
+        CheckKeys(range, path, RangeKeys);
+        foreach (var required in RangeKeys)
+        {
+            if (Child(range, required) is null) throw Error(range, Join(path, required), "missing: a range needs from, to and step");
+        }
+        if (!NumericKeys.Contains(key))
+        {
+            throw Error(range, path, $"{key} is not numeric: a {{from, to, step}} range needs a numeric axis; list the values instead");
+        }
+        var fromNode = Child(range, "from")!;
+        var toNode = Child(range, "to")!;
+        var stepNode = Child(range, "step")!;
+        var from = RequireNumber(fromNode, Join(path, "from"));
+        var to = RequireNumber(toNode, Join(path, "to"));
+        var step = RequireNumber(stepNode, Join(path, "step"));
+        if (!(step > 0)) throw Error(stepNode, Join(path, "step"), $"must be > 0, got {Canonical.Number(step)}");
+        if (to < from) throw Error(range, path, $"empty range: from {Canonical.Number(from)} is above to {Canonical.Number(to)}");
+
+        var steps = (to - from) / step;
+        var whole = Math.Round(steps);
+        if (Math.Abs(steps - whole) > 1e-9 * Math.Max(1, Math.Abs(steps)))
+        {
+            throw Error(range, path,
+                $"from {Canonical.Number(from)} to {Canonical.Number(to)} is not a whole number of steps of {Canonical.Number(step)} ({steps.ToString("0.######", CultureInfo.InvariantCulture)} steps)");
+        }
+        if (whole + 1 > MaxRangeValues) throw Error(range, path, $"the range has {whole + 1:0} values; at most {MaxRangeValues} are allowed");
+
+        var decimals = new[] { fromNode, toNode, stepNode }.Max(n => DecimalsWritten(((YamlScalarNode)n).Value!));
+        var count = (int)whole + 1;
+        var values = new List<Setting>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var value = i == count - 1 ? to : from + i * step;
+            if (decimals is { } places) value = Math.Round(value, places);
+            var raw = Canonical.Number(value);
+            values.Add(ParseSetting(key, raw, range, $"{path}[{i}]", baseParameters, workload));
+        }
+        return values;
+    }
+
+    /// <summary>Digits after the decimal point as written ("0.25" → 2); null for exponent notation or more than 15.</summary>
+    private static int? DecimalsWritten(string text)
+    {
+        if (text.Contains('e', StringComparison.OrdinalIgnoreCase)) return null;
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        var places = dot < 0 ? 0 : text.Length - dot - 1;
+        return places <= 15 ? places : null;
+    }
+
+    /// <summary>Checks one value of a grid axis or case against base and returns it with its canonical text.</summary>
+    private Setting ParseSetting(string key, string? raw, YamlNode node, string path, SimulationParameters baseParameters, SweepWorkload workload)
+    {
+        string error;
+        if (ParameterKeys.All.Contains(key))
+        {
+            var applied = ParameterBinder.TryApply(baseParameters, key, raw, out error);
+            if (applied is not null) return new Setting(key, raw, Canonical.Parameter(applied, key), node, path);
+        }
+        else
+        {
+            var spec = ((GeneratedWorkload)workload).Spec;
+            var applied = spec.TryApply(key, raw, out error);
+            if (applied is not null) return new Setting(key, raw, Canonical.Workload(applied, key), node, path);
+        }
+        throw Error(node, path, error);
+    }
+
+    private IReadOnlyList<(YamlNode Node, IReadOnlyList<Setting> Settings)> ReadCases(
+        YamlMappingNode root, SimulationParameters baseParameters, SweepWorkload workload)
+    {
+        if (Child(root, CasesKey) is not { } node || node is YamlScalarNode scalar && IsNull(scalar)) return [];
+        if (node is not YamlSequenceNode list) throw Error(node, CasesKey, $"expected a list of mappings, got {Describe(node)}");
+        var cases = new List<(YamlNode, IReadOnlyList<Setting>)>(list.Children.Count);
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var casePath = $"{CasesKey}[{i}]";
+            var mapping = RequireMapping(list.Children[i], casePath, "a mapping of parameter -> value");
+            var settings = new List<Setting>(mapping.Children.Count);
+            foreach (var (keyNode, value) in mapping.Children)
+            {
+                var key = KeyText(keyNode, casePath);
+                var path = Join(casePath, key);
+                CheckSettingKey(keyNode, key, path, workload);
+                var raw = key == WorkloadKeys.Classes ? WorkloadRaw(key, value, path) : ScalarOrNull(value, path);
+                settings.Add(ParseSetting(key, raw, value, path, baseParameters, workload));
+            }
+            cases.Add((mapping, settings));
+        }
+        return cases;
+    }
+
+    private IReadOnlyList<long> ReadSeeds(YamlMappingNode root, SimulationParameters baseParameters)
+    {
+        var replications = Child(root, ReplicationsKey);
+        var seeds = Child(root, SeedsKey);
+        if (replications is not null && seeds is not null)
+        {
+            var second = replications.Start.CompareTo(seeds.Start) > 0 ? (ReplicationsKey, replications) : (SeedsKey, seeds);
+            throw Error(second.Item2, second.Item1, "give either `replications` or `seeds`, not both");
+        }
+        if (seeds is not null)
+        {
+            if (seeds is not YamlSequenceNode list) throw Error(seeds, SeedsKey, $"expected a list of integers, got {Describe(seeds)}");
+            if (list.Children.Count == 0) throw Error(seeds, SeedsKey, "empty list: give at least one seed");
+            var result = new List<long>(list.Children.Count);
+            for (var i = 0; i < list.Children.Count; i++)
+            {
+                var path = $"{SeedsKey}[{i}]";
+                var seed = RequireInteger(list.Children[i], path, long.MinValue, long.MaxValue);
+                var earlier = result.IndexOf(seed);
+                if (earlier >= 0) throw Error(list.Children[i], path, $"seed {seed} repeats {SeedsKey}[{earlier}]");
+                result.Add(seed);
+            }
+            return result;
+        }
+        var count = replications is null ? 1 : RequireInteger(replications, ReplicationsKey, 1, MaxJobs);
+        var first = baseParameters.Seed;
+        if (first > long.MaxValue - (count - 1)) throw Error(replications!, ReplicationsKey, $"base.seed {first} + {count - 1} overflows a 64-bit integer");
+        return [.. Enumerable.Range(0, (int)count).Select(i => first + i)];
+    }
+
+    private SweepOutputs ReadOutputs(YamlMappingNode root)
+    {
+        if (Child(root, OutputsKey) is not { } node || node is YamlScalarNode scalar && IsNull(scalar)) return SweepOutputs.None;
+        var mapping = RequireMapping(node, OutputsKey, "a mapping of requests, batches, events -> true/false");
+        CheckKeys(mapping, OutputsKey, OutputKeys);
+        bool Flag(string key) => Child(mapping, key) is { } value && RequireBool(value, Join(OutputsKey, key));
+        return new SweepOutputs(Flag("requests"), Flag("batches"), Flag("events"));
+    }
+
+    private SweepLimits ReadLimits(YamlMappingNode root)
+    {
+        if (Child(root, LimitsKey) is not { } node || node is YamlScalarNode scalar && IsNull(scalar)) return SweepLimits.Default;
+        var mapping = RequireMapping(node, LimitsKey, "a mapping of max_attempts, job_timeout_s");
+        CheckKeys(mapping, LimitsKey, LimitKeys);
+        var attempts = Child(mapping, "max_attempts") is { } a
+            ? (int)RequireInteger(a, "limits.max_attempts", 1, MaxAttemptsLimit)
+            : SweepLimits.DefaultMaxAttempts;
+        var timeout = SweepLimits.DefaultJobTimeoutSeconds;
+        if (Child(mapping, "job_timeout_s") is { } t)
+        {
+            timeout = RequireNumber(t, "limits.job_timeout_s");
+            if (!(timeout > 0)) throw Error(t, "limits.job_timeout_s", $"must be > 0 seconds, got {Canonical.Number(timeout)}");
+        }
+        return new SweepLimits(attempts, timeout);
+    }
+
+    // ---- Messages.
+
+    private InputException Error(YamlNode node, string? path, string problem) =>
+        new(_file, Line(node.Start), Column(node.Start), path, problem);
+
+    private static int Line(Mark mark) => checked((int)mark.Line);
+
+    private static int Column(Mark mark) => checked((int)mark.Column);
+
+    private static string Join(string? parent, string key) => parent is null ? key : $"{parent}.{key}";
+
+    private static string Describe(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        YamlScalarNode { Value: var v } => $"'{v}'",
+        _ => "something else",
+    };
+}

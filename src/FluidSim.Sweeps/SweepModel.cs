@@ -1,0 +1,39 @@
+using FluidSim.Simulation;
+using FluidSim.Simulation.Workloads;
+
+namespace FluidSim.Sweeps;
+
+/// <summary>The per-job detail tables a sweep asks for (<c>outputs:</c>); all off by default because they are large.</summary>
+public sealed record SweepOutputs(bool Requests, bool Batches, bool Events)
+{
+    /// <summary>No detail table: only the summary row of each job.</summary>
+    public static SweepOutputs None { get; } = new(false, false, false);
+}
+
+/// <summary>How often a job is tried and how long one attempt may run (<c>limits:</c>).</summary>
+/// <param name="MaxAttempts">Attempts before a job is recorded as a failure (>= 1).</param>
+/// <param name="JobTimeoutSeconds">An attempt running longer is cancelled and counts as failed (> 0).</param>
+public sealed record SweepLimits(int MaxAttempts, double JobTimeoutSeconds)
+{
+    public const int DefaultMaxAttempts = 3;
+    public const double DefaultJobTimeoutSeconds = 600;
+
+    /// <summary>The defaults of sweeps.md: 3 attempts, 600 s.</summary>
+    public static SweepLimits Default { get; } = new(DefaultMaxAttempts, DefaultJobTimeoutSeconds);
+}
+
+/// <summary>One simulator run of a sweep: a parameter set, a workload and a seed.</summary>
+/// <param name="JobId">Stable id: 16 hex chars of a hash of workload, parameters and seed (see <see cref="JobIdentity"/>).</param>
+/// <param name="Index">Position in the expansion (0-based), the order jobs are handed out.</param>
+/// <param name="Seed">Drives both the generated workload and the run (<see cref="SimulationParameters.Seed"/> equals it).</param>
+/// <param name="Generate">The workload to generate from <paramref name="Seed"/>, or null when <paramref name="WorkloadFile"/> is set.</param>
+/// <param name="WorkloadFile">Full path of the request CSV, or null when <paramref name="Generate"/> is set.</param>
+/// <param name="Axes">The grid or case values that make this job differ from base, key → text, in file order (for display).</param>
+public sealed record SweepJob(
+    string JobId,
+    int Index,
+    long Seed,
+    SimulationParameters Parameters,
+    WorkloadSpec? Generate,
+    string? WorkloadFile,
+    IReadOnlyDictionary<string, string> Axes);

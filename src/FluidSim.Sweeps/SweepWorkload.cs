@@ -1,0 +1,55 @@
+using FluidSim.Simulation.Workloads;
+
+namespace FluidSim.Sweeps;
+
+// Implementation note: one subclass per kind of `workload:` (generate, file; a trace kind is planned). Each kind says
+// which grid axes it accepts, how it names itself in a job id, and what it puts into a SweepJob, so adding a kind
+// touches the reader's `workload:` section and one new subclass, not the expansion or the id code.
+
+/// <summary>Where a sweep's requests come from: the parsed <c>workload:</c> section, possibly changed by grid axes.</summary>
+internal abstract record SweepWorkload
+{
+    /// <summary>The grid/case keys this kind of workload accepts besides simulator parameters.</summary>
+    public abstract IReadOnlyList<string> AxisKeys { get; }
+
+    /// <summary>The <c>key=value</c> lines that identify the requests in a job id (content, not file names).</summary>
+    public abstract IEnumerable<(string Key, string Value)> CanonicalLines();
+
+    /// <summary>The lines of the normalized definition (for the fingerprint and <see cref="SweepDefinition.DescribeChanges"/>).</summary>
+    public abstract IEnumerable<(string Key, string Value)> DescriptionLines();
+}
+
+/// <summary><c>workload: {generate: {...}}</c>: requests generated from the job seed.</summary>
+internal sealed record GeneratedWorkload(WorkloadSpec Spec) : SweepWorkload
+{
+    public override IReadOnlyList<string> AxisKeys => WorkloadKeys.All;
+
+    public override IEnumerable<(string Key, string Value)> CanonicalLines()
+    {
+        yield return ("workload", "generate");
+        foreach (var key in WorkloadKeys.All) yield return ("workload.generate." + key, Canonical.Workload(Spec, key));
+    }
+
+    public override IEnumerable<(string Key, string Value)> DescriptionLines() => CanonicalLines().Skip(1);
+}
+
+/// <summary><c>workload: {file: PATH}</c>: one request CSV shared by every job.</summary>
+/// <param name="WrittenPath">The path as the sweep file has it (relative to the sweep file).</param>
+/// <param name="FullPath">The resolved absolute path.</param>
+/// <param name="ContentSha256">Hex SHA-256 of the file's bytes: the job id depends on the content, not on the name.</param>
+internal sealed record FileWorkload(string WrittenPath, string FullPath, string ContentSha256) : SweepWorkload
+{
+    public override IReadOnlyList<string> AxisKeys => [];
+
+    public override IEnumerable<(string Key, string Value)> CanonicalLines()
+    {
+        yield return ("workload", "file");
+        yield return ("workload.file.sha256", ContentSha256);
+    }
+
+    public override IEnumerable<(string Key, string Value)> DescriptionLines()
+    {
+        yield return ("workload.file", WrittenPath);
+        yield return ("workload.file.sha256", ContentSha256);
+    }
+}

@@ -1,0 +1,93 @@
+using FluidSim.Simulation;
+using FluidSim.Simulation.Workloads;
+
+namespace FluidSim.Sweeps.Tests;
+
+public class SweepJobRunnerTests
+{
+    private const string Sweep = """
+        name: runner
+        workload: {generate: {scenario: heavy, num_requests: 300}}
+        base: {M_total: 3000, B: 1000}
+        grid:
+          victim_policy: [LIFO, random]
+        seeds: [5, 6]
+        """;
+
+    [Fact]
+    public void The_same_job_run_twice_gives_an_identical_summary()
+    {
+        var sweep = TestFiles.Parse(Sweep);
+        foreach (var job in sweep.Jobs)
+        {
+            var first = SweepJobRunner.Run(job, null, CancellationToken.None);
+            var second = SweepJobRunner.Run(job, null, CancellationToken.None);
+            Assert.Equal(first.Metrics(), second.Metrics());
+            Assert.Equal(300, first.NumRequests);
+        }
+    }
+
+    [Fact]
+    public void A_job_runs_the_simulator_on_the_workload_of_its_seed()
+    {
+        var job = TestFiles.Parse(Sweep).Jobs[2]; // random, seed 5
+        Assert.Equal((VictimPolicy.Random, 5L), (job.Parameters.VictimPolicy, job.Seed));
+
+        var expected = Simulator.Run(WorkloadGenerator.Generate(job.Generate!, 5), job.Parameters with { Seed = 5 });
+        Assert.Equal(expected.Metrics(), SweepJobRunner.Run(job, null, CancellationToken.None).Metrics());
+        // Another seed is another workload (and another run).
+        Assert.NotEqual(expected.Metrics(), SweepJobRunner.Run(job with { Seed = 6 }, null, CancellationToken.None).Metrics());
+    }
+
+    [Fact]
+    public void Jobs_with_the_same_seed_share_their_requests()
+    {
+        var sweep = TestFiles.Parse(Sweep);
+        var lifo = sweep.Jobs.Single(j => j.Seed == 5 && j.Parameters.VictimPolicy == VictimPolicy.Lifo);
+        var random = sweep.Jobs.Single(j => j.Seed == 5 && j.Parameters.VictimPolicy == VictimPolicy.Random);
+        Assert.Equal(lifo.Generate, random.Generate);
+        Assert.Equal(WorkloadGenerator.Generate(lifo.Generate!, lifo.Seed), WorkloadGenerator.Generate(random.Generate!, random.Seed));
+    }
+
+    [Fact]
+    public void A_file_job_reads_its_requests_and_an_observer_sees_the_run()
+    {
+        using var folder = new TempFolder();
+        TestFiles.WriteRequests(folder, count: 40);
+        var job = Assert.Single(TestFiles.Parse("name: f\nworkload: {file: requests.csv}\n", folder.Path).Jobs);
+        var observer = new CountingObserver();
+
+        var summary = SweepJobRunner.Run(job, observer, CancellationToken.None);
+        var again = SweepJobRunner.Run(job, null, CancellationToken.None);
+
+        Assert.Equal(40, summary.NumRequests);
+        Assert.Equal(40, summary.Completed);
+        Assert.Equal(40, observer.Finished);
+        Assert.Equal(summary.Batches, observer.Batches);
+        Assert.Equal(summary.Metrics(), again.Metrics());
+    }
+
+    [Fact]
+    public void A_cancelled_job_stops()
+    {
+        var job = TestFiles.Parse(Sweep).Jobs[0];
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => SweepJobRunner.Run(job, null, cancelled.Token));
+    }
+
+    private sealed class CountingObserver : ISimulationObserver
+    {
+        public int Finished { get; private set; }
+
+        public long Batches { get; private set; }
+
+        public void OnEvent(in SimulationEvent e)
+        {
+        }
+
+        public void OnBatch(in BatchSnapshot batch) => Batches++;
+
+        public void OnRequestFinished(in RequestTrace trace) => Finished++;
+    }
+}
