@@ -227,7 +227,11 @@ public static class SweepCommands
                     var decided = p.Status.Succeeded + p.Status.Failed + p.Status.SucceededUncommitted + p.Status.FailedUncommitted;
                     task.MaxValue = Math.Max(1, p.Status.TotalJobs);
                     task.Value = decided;
-                    task.Description = Markup.Escape($"{name}  {ProgressLine(p)}");
+                    var s = p.Status;
+                    var eta = p.Eta is { } e ? Duration(e) : "?";
+                    task.Description = Markup.Escape(
+                        $"{name}: {s.Succeeded + s.SucceededUncommitted} done, {s.Failed + s.FailedUncommitted} failed, {s.Running} running, "
+                        + $"{p.JobsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)}/s, ETA {eta}");
                 });
                 task.StopTask();
             });

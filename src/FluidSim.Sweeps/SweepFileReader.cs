@@ -92,6 +92,11 @@ internal sealed partial class SweepFileReader(string sourcePath)
             var problem = YamlMarkPrefix().Replace(e.Message, "");
             throw new InputException(_file, Line(e.Start), Column(e.Start), null, $"malformed YAML: {problem}");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's parser throws this, without a position, on some unclosed flow collections ("B: [1, 2" then a new key).
+            throw new InputException(_file, null, null, null, $"malformed YAML (an unclosed '[' or '{{'?): {e.Message}");
+        }
         if (stream.Documents.Count == 0) throw new InputException(_file, null, null, null, "the sweep file is empty");
         if (stream.Documents.Count > 1)
         {

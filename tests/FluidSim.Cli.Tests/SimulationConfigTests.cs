@@ -177,6 +177,13 @@ public class SimulationConfigTests
     }
 
     [Fact]
+    public void An_unclosed_flow_list_followed_by_a_key_is_input_error()
+    {
+        var e = Assert.Throws<InputException>(() => SimulationConfig.Parse("system:\n  B: [1000, 2000\n  M_total: 5\n", File));
+        Assert.StartsWith("config.yaml: invalid YAML (an unclosed '[' or '{'?)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_file_is_input_error()
     {
         var e = Assert.Throws<InputException>(() => SimulationConfig.Load("no/such/config.yaml"));

@@ -30,6 +30,15 @@ public class SweepRefusalTests
     }
 
     [Fact]
+    public void An_unclosed_flow_list_followed_by_a_key_is_malformed_yaml()
+    {
+        // YamlDotNet's parser gives no position for this one, so the message names the file and the likely cause.
+        var e = TestFiles.Refusal("name: x\n" + Workload + "grid:\n  B: [1000, 2000\n  M_total: [5000]\n");
+        Assert.Equal("sweep.yaml", e.File);
+        Assert.StartsWith("malformed YAML (an unclosed '[' or '{'?)", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_repeated_key_is_malformed_yaml()
     {
         var e = TestFiles.Refusal("name: x\n" + Workload + "name: y\n");

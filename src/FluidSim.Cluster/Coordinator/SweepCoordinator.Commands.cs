@@ -71,7 +71,7 @@ public sealed partial class SweepCoordinator
         }
 
         var submitter = Sender;
-        Persist(new SweepSubmitted(definition.Name, submit.SourceText, submit.SourcePath, definition.Fingerprint, definition.Jobs.Count, DateTime.UtcNow), e =>
+        Persist(new SweepSubmitted(definition.Name, definition.Description, submit.SourceText, submit.SourcePath, definition.Fingerprint, definition.Jobs.Count, DateTime.UtcNow), e =>
         {
             Apply(e);
             var record = _sweeps[definition.Name];

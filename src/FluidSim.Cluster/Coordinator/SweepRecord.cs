@@ -10,6 +10,7 @@ internal sealed class SweepRecord(SweepSubmitted submitted)
 {
     // ---- Persistent: rebuilt from events and snapshots.
     public string Name { get; } = submitted.Name;
+    public string Description { get; } = submitted.Description;
     public string SourceText { get; } = submitted.SourceText;
     public string SourcePath { get; } = submitted.SourcePath;
     public string Fingerprint { get; } = submitted.Fingerprint;
@@ -139,7 +140,7 @@ internal sealed class SweepRecord(SweepSubmitted submitted)
         var uncommitted = UncommittedSucceeded.Count + UncommittedFailed.Count;
         return new SweepStatusReport(
             Name,
-            Definition?.Description ?? "",
+            Description,
             State,
             JobCount,
             Succeeded.Count,
@@ -159,6 +160,7 @@ internal sealed class SweepRecord(SweepSubmitted submitted)
 
     public SweepSnapshot Snapshot() => new(
         Name,
+        Description,
         SourceText,
         SourcePath,
         Fingerprint,
@@ -171,7 +173,7 @@ internal sealed class SweepRecord(SweepSubmitted submitted)
 
     public static SweepRecord Restore(SweepSnapshot s)
     {
-        var record = new SweepRecord(new SweepSubmitted(s.Name, s.SourceText, s.SourcePath, s.Fingerprint, s.JobCount, s.SubmittedAtUtc))
+        var record = new SweepRecord(new SweepSubmitted(s.Name, s.Description, s.SourceText, s.SourcePath, s.Fingerprint, s.JobCount, s.SubmittedAtUtc))
         {
             Cancelled = s.Cancelled,
         };

@@ -71,6 +71,9 @@ public sealed class EmbeddedSweepHost : IAsyncDisposable
                         .WithSerilogLogging()
                         .WithSweepCoordinator(coordinatorSettings);
                     if (options.Workers > 0) builder.WithSweepWorkers(options.Workers, workerSettings);
+                    // The caller owns the process: it turns Ctrl-C and SIGTERM into a graceful DisposeAsync (leases handed
+                    // back, results committed). Akka's own exit hook would shut the system down under its feet instead.
+                    builder.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
                     if (options.AdditionalHocon is { } hocon) builder.AddHocon(hocon, HoconAddMode.Prepend);
                 });
             })
@@ -82,13 +85,37 @@ public sealed class EmbeddedSweepHost : IAsyncDisposable
     }
 
     /// <summary>Asks the coordinator; the first ask after start-up waits for the singleton to come up and recover.</summary>
-    public async Task<IFluidSimMessage> AskAsync(IFluidSimMessage message, TimeSpan? timeout = null) =>
-        await Coordinator.Ask<IFluidSimMessage>(message, timeout ?? TimeSpan.FromSeconds(60));
+    /// <exception cref="TimeoutException">No answer in time, or the actor system has stopped.</exception>
+    public async Task<IFluidSimMessage> AskAsync(IFluidSimMessage message, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        if (System.WhenTerminated.IsCompleted) throw new TimeoutException("the actor system has stopped");
+
+        // Akka's ask timeout runs on its scheduler, which stops with the system: bound the wait by the clock as well.
+        var answer = Coordinator.Ask<IFluidSimMessage>(message, limit);
+        var finished = await Task.WhenAny(answer, System.WhenTerminated, Task.Delay(limit + TimeSpan.FromSeconds(1)));
+        return finished == answer
+            ? await answer
+            : throw new TimeoutException(System.WhenTerminated.IsCompleted ? "the actor system has stopped" : $"no answer to {message.GetType().Name} within {limit}");
+    }
+
+    /// <summary>
+    /// Stops the local workers (each hands its running lease back and waits until its reports are acknowledged), so
+    /// that a following <see cref="FlushResults"/> and status are final. Nothing when the node has no workers.
+    /// </summary>
+    public async Task StopWorkersAsync()
+    {
+        if (!ActorRegistry.For(System).TryGet<SweepWorkerPool>(out var pool)) return;
+        await pool.Ask<LeasesReturned>(new ReturnLeases(), SweepWorkerPool.ReturnTimeout + TimeSpan.FromSeconds(1));
+    }
 
     /// <summary>Stops gracefully: workers hand leases back, the coordinator commits buffered rows, the node leaves.</summary>
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync(CancellationToken.None);
+
+        // The host returns while remoting may still be closing; wait, so the caller's log and output come after it.
+        await System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
         _host.Dispose();
     }
 

@@ -77,7 +77,7 @@ public static class EmbeddedSweeps
     {
         var sourcePath = Path.GetFullPath(definition.SourcePath);
         var folder = new SweepStateFolder(resultsRoot);
-        using var stateLock = folder.TryLock($"sweep run {definition.Name}");
+        using var stateLock = await LockForRunAsync(folder, $"sweep run {definition.Name}", cancellationToken);
         if (stateLock is null) return Busy(folder, definition.Name);
 
         var log = Path.Combine(folder.ResultsRoot, definition.Name, "sweep.log");
@@ -98,7 +98,7 @@ public static class EmbeddedSweeps
     {
         var folder = new SweepStateFolder(resultsRoot);
         if (!folder.HasState) return NotFound(name);
-        using var stateLock = folder.TryLock($"sweep resume {name}");
+        using var stateLock = await LockForRunAsync(folder, $"sweep resume {name}", cancellationToken);
         if (stateLock is null) return Busy(folder, name);
 
         var sweepDirectory = Path.Combine(folder.ResultsRoot, name);
@@ -134,14 +134,27 @@ public static class EmbeddedSweeps
         // The lock holder may exit between our attempt to lock and our request: try both a few times.
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            using (var stateLock = folder.TryLock($"sweep query"))
+            using (var stateLock = folder.TryLock(QueryCommand))
             {
                 if (stateLock is not null)
                 {
                     ConfigureLog(folder.LogPath);
-                    await using var host = await EmbeddedSweepHost.StartAsync(new EmbeddedHostOptions { ResultsRoot = folder.ResultsRoot }, cancellationToken);
-                    var reply = await host.AskAsync(query, TimeSpan.FromMinutes(10));
-                    return new SweepQueryResult(reply, null);
+                    try
+                    {
+                        await using var host = await EmbeddedSweepHost.StartAsync(new EmbeddedHostOptions { ResultsRoot = folder.ResultsRoot }, cancellationToken);
+
+                        // Answer other terminals' queries meanwhile, so they need not wait for this one to finish.
+                        using var serving = new CancellationTokenSource();
+                        var control = ControlMailbox.ServeAsync(folder, message => host.AskAsync(message, TimeSpan.FromMinutes(10)), serving.Token);
+                        var reply = await host.AskAsync(query, TimeSpan.FromMinutes(10));
+                        await serving.CancelAsync();
+                        await control;
+                        return new SweepQueryResult(reply, null);
+                    }
+                    finally
+                    {
+                        await Log.CloseAndFlushAsync();
+                    }
                 }
             }
             var owner = folder.ReadOwner();
@@ -149,6 +162,24 @@ public static class EmbeddedSweeps
             if (answer is not null) return new SweepQueryResult(answer, owner);
         }
         return new SweepQueryResult(new CommandFailed($"the process holding {folder.FolderPath} does not answer"), folder.ReadOwner());
+    }
+
+    /// <summary>The lock owner's description of a process that only answers a query.</summary>
+    private const string QueryCommand = "sweep query";
+
+    /// <summary>Takes the lock for a run; a query holding it briefly is waited for (a few seconds), a run is not.</summary>
+    private static async Task<StateFolderLock?> LockForRunAsync(SweepStateFolder folder, string command, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var stateLock = folder.TryLock(command);
+            if (stateLock is not null) return stateLock;
+            // No owner yet means the holder is still writing it: look again.
+            var owner = folder.ReadOwner();
+            if ((owner is not null && owner.Command != QueryCommand) || DateTime.UtcNow > deadline) return null;
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
     }
 
     private static IFluidSimMessage NothingSubmitted(IFluidSimMessage query) => query switch
@@ -242,6 +273,8 @@ public static class EmbeddedSweeps
         var elapsed = clock.Elapsed;
         if (outcome is SweepRunOutcome.Interrupted or SweepRunOutcome.Cancelled)
         {
+            // Workers first (their leases go back, a job finishing right now is reported), then commit: the status is final.
+            await host.StopWorkersAsync();
             await host.AskAsync(new FlushResults(), TimeSpan.FromSeconds(30));
             status = (SweepStatusReport)await host.AskAsync(new GetSweepStatus(name));
         }
@@ -254,7 +287,9 @@ public static class EmbeddedSweeps
     private static SweepProgress Sample(SweepStatusReport status, TimeSpan elapsed)
     {
         var decided = status.Succeeded + status.Failed + status.SucceededUncommitted + status.FailedUncommitted;
-        var doneThisSession = decided - status.CompleteAtSessionStart;
+
+        // While the coordinator still reconciles with the disk, nothing has run in this session yet.
+        var doneThisSession = status.Reconciling ? 0 : decided - status.CompleteAtSessionStart;
         var rate = elapsed.TotalSeconds > 0 ? doneThisSession / elapsed.TotalSeconds : 0;
         TimeSpan? eta = rate > 0 ? TimeSpan.FromSeconds((status.TotalJobs - decided) / rate) : null;
         return new SweepProgress(status, elapsed, rate, eta);

@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.Event;
 using Akka.Cluster.Hosting;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
@@ -63,13 +63,18 @@ public static class FluidSimHostingExtensions
     public static AkkaConfigurationBuilder WithPostgresJobStore(this AkkaConfigurationBuilder builder, string connectionString) =>
         builder.WithSqlPersistence(connectionString, ProviderName.PostgreSQL15, autoInitialize: true);
 
-    /// <summary>Routes Akka's log through Serilog's static <c>Log.Logger</c> (configure it before the host starts).</summary>
+    /// <summary>
+    /// Routes Akka's log through Serilog's static <c>Log.Logger</c> (configure it before the host starts), including
+    /// what Akka logs while it starts and stops (<see cref="SerilogMinimalLogger"/>), which would otherwise go to stdout.
+    /// </summary>
     public static AkkaConfigurationBuilder WithSerilogLogging(this AkkaConfigurationBuilder builder) =>
-        builder.ConfigureLoggers(loggers =>
-        {
-            loggers.ClearLoggers();
-            loggers.AddSerilogLogging();
-        });
+        builder
+            .ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddSerilogLogging();
+            })
+            .AddHocon($"akka.stdout-logger-class = \"{typeof(SerilogMinimalLogger).AssemblyQualifiedName}\"", HoconAddMode.Prepend);
 
     /// <summary>
     /// A single-node cluster on 127.0.0.1 with both roles that joins itself: the same actors as a cluster, in one process.
@@ -132,23 +137,22 @@ public static class FluidSimHostingExtensions
         builder.WithSingletonProxy<SweepCoordinator>(CoordinatorSingletonName, SingletonOptions(null));
 
     /// <summary>
-    /// <paramref name="count"/> workers (one job each at a time) that pull jobs from the coordinator proxy. On coordinated
-    /// shutdown each hands its running lease back and waits until its reports are acknowledged.
+    /// <paramref name="count"/> workers (one job each at a time) under a <see cref="SweepWorkerPool"/> registered in the
+    /// actor registry, pulling jobs from the coordinator proxy. On coordinated shutdown each hands its running lease
+    /// back and waits until its reports are acknowledged.
     /// </summary>
     public static AkkaConfigurationBuilder WithSweepWorkers(this AkkaConfigurationBuilder builder, int count, SweepWorkerSettings settings)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         return builder.WithActors((system, registry) =>
         {
-            var coordinator = registry.Get<SweepCoordinator>();
-            var workers = Enumerable.Range(1, count)
-                .Select(i => system.ActorOf(SweepWorker.Props(coordinator, settings), $"sweep-worker-{i}"))
-                .ToArray();
+            var pool = system.ActorOf(SweepWorkerPool.Props(registry.Get<SweepCoordinator>(), settings, count), "sweep-workers");
+            registry.Register<SweepWorkerPool>(pool);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "return-sweep-leases", async () =>
             {
                 try
                 {
-                    await Task.WhenAll(workers.Select(w => w.Ask<LeasesReturned>(new ReturnLeases(), TimeSpan.FromSeconds(10))));
+                    await pool.Ask<LeasesReturned>(new ReturnLeases(), SweepWorkerPool.ReturnTimeout + TimeSpan.FromSeconds(1));
                 }
                 catch (Exception e) when (e is TimeoutException or AskTimeoutException or TaskCanceledException)
                 {

@@ -6,8 +6,8 @@ namespace FluidSim.Cluster.Messages;
 /// </summary>
 public interface ICoordinatorEvent : IFluidSimMessage;
 
-/// <summary>A new sweep: its text, where it was read from, its fingerprint and how many jobs it expands to.</summary>
-public sealed record SweepSubmitted(string Name, string SourceText, string SourcePath, string Fingerprint, int JobCount, DateTime SubmittedAtUtc) : ICoordinatorEvent;
+/// <summary>A new sweep: its text, where it was read from, its fingerprint, description and how many jobs it expands to.</summary>
+public sealed record SweepSubmitted(string Name, string Description, string SourceText, string SourcePath, string Fingerprint, int JobCount, DateTime SubmittedAtUtc) : ICoordinatorEvent;
 
 /// <summary>The sweep was cancelled: no more leases until it is reopened.</summary>
 public sealed record SweepCancelled(string Name) : ICoordinatorEvent;
@@ -33,6 +33,7 @@ public sealed record CoordinatorSnapshot(IReadOnlyList<SweepSnapshot> Sweeps) : 
 /// <summary>One sweep in a <see cref="CoordinatorSnapshot"/>.</summary>
 public sealed record SweepSnapshot(
     string Name,
+    string Description,
     string SourceText,
     string SourcePath,
     string Fingerprint,

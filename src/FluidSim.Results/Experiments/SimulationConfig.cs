@@ -112,6 +112,11 @@ public sealed record SimulationConfig
             }
             throw new InputException(fileName, ToInt(e.Start.Line), ToInt(e.Start.Column), null, $"invalid YAML: {problem}");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's parser throws this, without a position, on some unclosed flow collections ("B: [1, 2" then a new key).
+            throw new InputException(fileName, null, null, null, $"invalid YAML (an unclosed '[' or '{{'?): {e.Message}");
+        }
 
         var config = new SimulationConfig();
         if (stream.Documents.Count == 0) return config;

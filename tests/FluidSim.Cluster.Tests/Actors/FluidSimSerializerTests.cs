@@ -34,7 +34,7 @@ public sealed class FluidSimSerializerTests
         [
             new JobSucceeded("s", "abc", 2, "host:1/w1", summary, 0.25, new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc)),
             new ResultsCommitted("s", ["a", "b"], ["c"], FoundOnDisk: true),
-            new CoordinatorSnapshot([new SweepSnapshot("s", "name: s", "/x/s.yaml", "f", 3, DateTime.UnixEpoch, false, ["a"], [], [new AttemptHistory("b", 1, "boom", "w")])]),
+            new CoordinatorSnapshot([new SweepSnapshot("s", "a description", "name: s", "/x/s.yaml", "f", 3, DateTime.UnixEpoch, false, ["a"], [], [new AttemptHistory("b", 1, "boom", "w")])]),
             new SweepFailureList("s", 1, [new JobFailureReport("a", new Dictionary<string, string> { ["M_total"] = "5000" }, 3, "boom")]),
             new ListSweeps(),
         ];

@@ -17,7 +17,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>320 jobs of about 15 ms each: a few seconds with one worker, long enough to be killed at chosen points.</summary>
+    /// <summary>480 jobs of about 15 ms each: several seconds with one worker, long enough to be killed at chosen points.</summary>
     private const string KillSweep =
         """
         name: killme
@@ -32,7 +32,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
           M_total: {from: 3000, to: 12000, step: 1000}
           B: [500, 1000, 2000, 4000]
           victim_policy: [LIFO, FIFO, LRU, random]
-        replications: 2
+        replications: 3
         limits:
           max_attempts: 3
           job_timeout_s: 60
@@ -101,7 +101,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
             Func<bool> atWrite = round == 0
                 ? () => Directory.EnumerateFiles(summaryDir, ".part-*").Any()
                 : () => Directory.GetFiles(summaryDir, "part-*.parquet").Length > partsBefore;
-            using var run = FluidSimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "2");
+            using var run = FluidSimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "1");
             var hit = await run.WaitUntilAsync(atWrite, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(1));
             Assert.True(hit, run.Stdout);
             Assert.False(run.HasExited, run.Stdout);
@@ -163,6 +163,11 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         Assert.Contains("failures: 1", result.Stdout);
         Assert.Contains(blocked.JobId, result.Stdout);
         Assert.Contains(string.Join(", ", blocked.Axes.Select(a => $"{a.Key}={a.Value}")), result.Stdout);
+
+        var failureColumns = Duck.Query($"DESCRIBE SELECT * FROM read_parquet({Duck.Parts(_dir.Results, "failing", "failures")})")
+            .Select(r => ((string)r["column_name"]!, (string)r["column_type"]!)).ToList();
+        Assert.Equal([("sweep", "VARCHAR"), ("job_id", "VARCHAR"), ("seed", "BIGINT")], failureColumns.Take(3));
+        Assert.Equal([("attempts", "BIGINT"), ("error", "VARCHAR"), ("worker", "VARCHAR"), ("failed_at", "TIMESTAMP WITH TIME ZONE")], failureColumns.TakeLast(4));
 
         var failure = Duck.Query($"SELECT job_id, attempts, error FROM read_parquet({Duck.Parts(_dir.Results, "failing", "failures")})").Single();
         Assert.Equal(blocked.JobId, failure["job_id"]);

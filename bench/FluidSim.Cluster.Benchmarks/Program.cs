@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using FluidSim.Cluster.Embedded;
+using FluidSim.Cluster.Messages;
+using FluidSim.Sweeps;
+using Parquet;
+
+// Measured console benchmarks of the sweep system (not BenchmarkDotNet: one run is seconds long and includes the
+// journal, the part writes and the actor system, which is what is being measured).
+//   throughput [JOBS] [WORKERS]   trivial jobs (one request each) through the persistent coordinator on SQLite
+//   efficiency [JOBS] [REQUESTS]  ~100 ms jobs with 1 worker, then one worker per core: ideal = sum of job times / cores
+//   baseline [JOBS] [REQUESTS]    the same jobs on plain threads (no actors): what the machine itself allows
+var mode = args.Length > 0 ? args[0] : "throughput";
+var culture = CultureInfo.InvariantCulture;
+switch (mode)
+{
+    case "throughput":
+        {
+            var jobs = args.Length > 1 ? int.Parse(args[1], culture) : 20_000;
+            var workers = args.Length > 2 ? int.Parse(args[2], culture) : Environment.ProcessorCount;
+            var run = await RunAsync(TrivialSweep(jobs), workers);
+            Console.WriteLine($"throughput: {run.Jobs} trivial jobs, {workers} workers, {run.Elapsed.TotalSeconds:0.00} s, "
+                + $"{run.Jobs / run.Elapsed.TotalSeconds:0} jobs/s, {run.Parts} summary parts");
+            break;
+        }
+    case "efficiency":
+        {
+            var jobs = args.Length > 1 ? int.Parse(args[1], culture) : 40;
+            var requests = args.Length > 2 ? int.Parse(args[2], culture) : 20_000;
+            var cores = Environment.ProcessorCount;
+            var single = await RunAsync(SlowSweep(jobs, requests), 1);
+            var parallel = await RunAsync(SlowSweep(jobs, requests), cores);
+            var ideal = single.SumOfJobSeconds / cores;
+            Console.WriteLine($"efficiency: {jobs} jobs of {single.SumOfJobSeconds / jobs * 1000:0} ms on average (1 worker), {cores} cores");
+            Console.WriteLine($"  1 worker:  {single.Elapsed.TotalSeconds:0.00} s elapsed, sum of job times {single.SumOfJobSeconds:0.00} s");
+            Console.WriteLine($"  {cores} workers: {parallel.Elapsed.TotalSeconds:0.00} s elapsed, sum of job times {parallel.SumOfJobSeconds:0.00} s");
+            Console.WriteLine($"  ideal = sum of job times (1 worker) / cores = {ideal:0.00} s; efficiency = ideal / elapsed = {ideal / parallel.Elapsed.TotalSeconds:P1}");
+            Console.WriteLine($"  speed-up {single.Elapsed / parallel.Elapsed:0.00}x; workers busy {parallel.SumOfJobSeconds / (cores * parallel.Elapsed.TotalSeconds):P1} of the time");
+            break;
+        }
+    case "baseline":
+        {
+            // The machine's own ceiling: the same jobs on plain threads, no actors, no journal, no Parquet.
+            var jobs = args.Length > 1 ? int.Parse(args[1], culture) : 40;
+            var requests = args.Length > 2 ? int.Parse(args[2], culture) : 20_000;
+            var cores = Environment.ProcessorCount;
+            var file = Path.Combine(Path.GetTempPath(), $"fluidsim-bench-{Guid.NewGuid():N}.yaml");
+            File.WriteAllText(file, SlowSweep(jobs, requests));
+            var definition = SweepLoader.Load(file);
+            File.Delete(file);
+            double Run(int threads)
+            {
+                var clock = Stopwatch.StartNew();
+                Parallel.ForEach(definition.Jobs, new ParallelOptions { MaxDegreeOfParallelism = threads }, job => SweepJobRunner.Run(job, null, CancellationToken.None));
+                return clock.Elapsed.TotalSeconds;
+            }
+            Run(cores); // warm-up
+            var one = Run(1);
+            var all = Run(cores);
+            Console.WriteLine($"baseline: {jobs} jobs on plain threads: 1 thread {one:0.00} s, {cores} threads {all:0.00} s, "
+                + $"efficiency = ({one:0.00} / {cores}) / {all:0.00} = {one / cores / all:P1}");
+            break;
+        }
+    default:
+        Console.Error.WriteLine("usage: throughput [JOBS] [WORKERS] | efficiency [JOBS] [REQUESTS] | baseline [JOBS] [REQUESTS]");
+        return 2;
+}
+return 0;
+
+// A grid of `jobs` jobs whose workload has one request: the run itself costs microseconds, the system costs the rest.
+static string TrivialSweep(int jobs) =>
+    $"""
+    name: bench-trivial
+    workload:
+      generate: {"{"}scenario: normal, num_requests: 1{"}"}
+    grid:
+      M_total: {"{"}from: 1000, to: {jobs * 1000}, step: 1000{"}"}
+    """;
+
+// `jobs` jobs of one heavy workload of `requests` requests: about 100 ms each at 20,000 requests.
+static string SlowSweep(int jobs, int requests) =>
+    $"""
+    name: bench-slow
+    workload:
+      generate: {"{"}scenario: heavy, num_requests: {requests}{"}"}
+    grid:
+      M_total: {"{"}from: 20000, to: {20000 + (jobs - 1) * 100}, step: 100{"}"}
+    """;
+
+static async Task<Measured> RunAsync(string yaml, int workers)
+{
+    var root = Path.Combine(Path.GetTempPath(), "fluidsim-bench", Guid.NewGuid().ToString("N")[..8]);
+    Directory.CreateDirectory(root);
+    try
+    {
+        var file = Path.Combine(root, "sweep.yaml");
+        File.WriteAllText(file, yaml);
+        var definition = SweepLoader.Load(file);
+        await using var host = await EmbeddedSweepHost.StartAsync(new EmbeddedHostOptions { ResultsRoot = Path.Combine(root, "results"), Workers = workers }, CancellationToken.None);
+
+        // Warm the singleton up (recovery, first journal access) before the clock starts.
+        await host.AskAsync(new ListSweeps());
+        var clock = Stopwatch.StartNew();
+        if (await host.AskAsync(new SubmitSweep(definition.SourceText, file)) is not SweepAccepted) throw new InvalidOperationException("refused");
+        while (await host.AskAsync(new GetSweepStatus(definition.Name)) is SweepStatusReport { IsComplete: false })
+        {
+            await Task.Delay(5);
+        }
+        var elapsed = clock.Elapsed;
+
+        var summary = SweepResults.SummaryDir(Path.Combine(root, "results", definition.Name));
+        var parts = Directory.GetFiles(summary, "*.parquet");
+        var jobSeconds = 0.0;
+        foreach (var part in parts)
+        {
+            await using var reader = await ParquetReader.CreateAsync(part);
+            var field = reader.Schema.DataFields.Single(f => f.Name == "wall_time_s");
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var rowGroup = reader.OpenRowGroupReader(g);
+                var values = new double[rowGroup.RowCount];
+                await rowGroup.ReadAsync<double>(field, values.AsMemory());
+                jobSeconds += values.Sum();
+            }
+        }
+        return new Measured(definition.Jobs.Count, elapsed, jobSeconds, parts.Length);
+    }
+    finally
+    {
+        Directory.Delete(root, recursive: true);
+    }
+}
+
+internal sealed record Measured(int Jobs, TimeSpan Elapsed, double SumOfJobSeconds, int Parts);
