@@ -17,13 +17,13 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>480 jobs of about 15 ms each: several seconds with one worker, long enough to be killed at chosen points.</summary>
+    /// <summary>480 jobs of tens of milliseconds each: many seconds with one worker, long enough to be killed at chosen points.</summary>
     private const string KillSweep =
         """
         name: killme
         description: exactly-once under SIGKILL
         workload:
-          generate: {scenario: heavy, num_requests: 2500}
+          generate: {scenario: heavy, num_requests: 6000}
         base:
           d_0: 1.0
           d_1: 0.001
@@ -86,7 +86,11 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         // 2. Midway: once parts exist and about half the jobs are done.
         using (var run = FluidSimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "1"))
         {
-            Assert.True(await run.WaitUntilAsync(() => LastDone(run) >= total / 2, TimeSpan.FromSeconds(120)), run.Stdout);
+            Assert.True(
+                await run.WaitUntilAsync(
+                    () => LastDone(run) >= total / 2 && Directory.Exists(summaryDir) && Directory.GetFiles(summaryDir, "part-*.parquet").Length > 0,
+                    TimeSpan.FromSeconds(120)),
+                run.Stdout);
             Assert.False(run.HasExited, run.Stdout);
             run.Kill();
         }
