@@ -7,6 +7,9 @@ var root = new RootCommand("fluidsim: simulate the KV-cache scheduling of an LLM
     GenerateCommand.Create(),
     SimulateCommand.Create(),
     SweepCommands.Create(),
+    PlotCommand.Create(),
+    TraceCommands.Create(),
+    ExperimentsCommand.Create(),
 };
 
 return await CliApplication.RunAsync(root, args);

@@ -47,14 +47,20 @@ public static class SimulateCommand
         {
             Description = "Write only summary.txt, summary.json and the config files (no detail tables)",
         };
+        var plot = new Option<bool>("--plot")
+        {
+            Description = "After the run, draw system_dynamics.png and request_timeline.png into the experiment folder",
+        };
 
         var command = new Command("simulate", "Run one simulation and write an experiment folder")
         {
-            config, requests, set, output, format, summaryOnly,
+            config, requests, set, output, format, summaryOnly, plot,
         };
         command.SetAction((parse, cancellationToken) =>
         {
             // Everything is read and checked before anything is created.
+            if (parse.GetValue(plot) && parse.GetValue(summaryOnly))
+                throw new UsageException("--plot", "cannot plot with --summary-only: the plots are drawn from the detail tables");
             var tableFormat = ParseFormat(parse.GetValue(format));
             var effective = LoadConfig(parse.GetValue(config)).WithOverrides(parse.GetValue(set) ?? []);
             if (parse.GetValue(requests) is { } requestFile) effective = effective with { RequestFile = requestFile };
@@ -70,6 +76,7 @@ public static class SimulateCommand
 
             var result = Run(effective, input, options, cancellationToken);
             WriteResult(result);
+            if (parse.GetValue(plot)) PlotCommand.WritePlots(result.Folder);
             return Task.FromResult(ExitCodes.Success);
         });
         return command;

@@ -34,6 +34,7 @@ public static class SweepCommands
         sweep.Add(CreateList());
         sweep.Add(CreateCancel());
         sweep.Add(CreateCompact());
+        sweep.Add(SweepReportCommand.Create());
         return sweep;
     }
 

@@ -48,7 +48,8 @@ internal sealed partial class SweepFileReader
                     seeded,
                     (pointWorkload as GeneratedWorkload)?.Spec,
                     (pointWorkload as FileWorkload)?.FullPath,
-                    display);
+                    display,
+                    pointWorkload is TraceWorkload t ? new SweepTrace(t.FullPath, t.Options) : null);
                 if (!firstById.TryAdd(id, index))
                 {
                     var first = jobs[firstById[id]];
@@ -89,6 +90,7 @@ internal sealed partial class SweepFileReader
     {
         var parameters = baseParameters;
         var spec = (workload as GeneratedWorkload)?.Spec;
+        var trace = workload as TraceWorkload;
         foreach (var setting in point.Settings)
         {
             string error;
@@ -96,11 +98,16 @@ internal sealed partial class SweepFileReader
             {
                 parameters = ParameterBinder.TryApply(parameters, setting.Key, setting.Raw, out error) ?? throw Error(setting.Node, setting.Path, error);
             }
+            else if (trace is not null)
+            {
+                trace = trace with { Options = TryRateScale(trace.Options, setting.Raw, out error) ?? throw Error(setting.Node, setting.Path, error) };
+            }
             else
             {
                 spec = spec!.TryApply(setting.Key, setting.Raw, out error) ?? throw Error(setting.Node, setting.Path, error);
             }
         }
+        if (trace is not null) return (parameters, trace);
         if (spec is null) return (parameters, workload);
 
         foreach (var (key, problem) in spec.Problems())

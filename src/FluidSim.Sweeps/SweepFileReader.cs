@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using FluidSim.Results;
+using FluidSim.Results.Traces;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
 using YamlDotNet.Core;
@@ -28,7 +29,8 @@ internal sealed partial class SweepFileReader(string sourcePath)
     private static readonly string[] TopLevelKeys =
         [NameKey, DescriptionKey, WorkloadKey, BaseKey, GridKey, CasesKey, ReplicationsKey, SeedsKey, OutputsKey, LimitsKey];
 
-    private static readonly string[] WorkloadKinds = ["generate", "file"];
+    private static readonly string[] WorkloadKinds = ["generate", "file", "trace"];
+    private static readonly string[] TraceKeys = ["file", "format", "start", "duration", "max_requests", TraceWorkload.RateScaleKey];
     private static readonly string[] OutputKeys = ["requests", "batches", "events"];
     private static readonly string[] LimitKeys = ["max_attempts", "job_timeout_s"];
     private static readonly string[] RangeKeys = ["from", "to", "step"];
@@ -38,7 +40,7 @@ internal sealed partial class SweepFileReader(string sourcePath)
     [
         ParameterKeys.MTotal, ParameterKeys.B, ParameterKeys.D0, ParameterKeys.D1, ParameterKeys.LFilter,
         ParameterKeys.SwapTimePerToken, ParameterKeys.StallBatches,
-        WorkloadKeys.NumRequests, WorkloadKeys.ArrivalRate, WorkloadKeys.BurstSize,
+        WorkloadKeys.NumRequests, WorkloadKeys.ArrivalRate, WorkloadKeys.BurstSize, TraceWorkload.RateScaleKey,
     ];
 
     /// <summary>Guards against a typo (a step of 0.0001) expanding into millions of jobs.</summary>
@@ -219,17 +221,22 @@ internal sealed partial class SweepFileReader(string sourcePath)
 
     private SweepWorkload ReadWorkload(YamlMappingNode root)
     {
-        var node = Child(root, WorkloadKey) ?? throw Error(root, WorkloadKey, "missing: give `workload: {generate: {scenario: ...}}` or `workload: {file: requests.csv}`");
-        var mapping = RequireMapping(node, WorkloadKey, "a mapping with `generate` or `file`");
+        var node = Child(root, WorkloadKey) ?? throw Error(root, WorkloadKey, "missing: give `workload: {generate: {scenario: ...}}`, `workload: {file: requests.csv}` or `workload: {trace: {file: trace.csv}}`");
+        var mapping = RequireMapping(node, WorkloadKey, "a mapping with `generate`, `file` or `trace`");
         CheckKeys(mapping, WorkloadKey, WorkloadKinds);
         if (mapping.Children.Count != 1)
         {
             throw Error(node, WorkloadKey, mapping.Children.Count == 0
-                ? "empty: give exactly one of `generate` or `file`"
-                : "give exactly one of `generate` or `file`, not both");
+                ? "empty: give exactly one of `generate`, `file` or `trace`"
+                : "give exactly one of `generate`, `file` or `trace`, not several");
         }
         var (kind, _, value) = Entries(mapping).Single();
-        return kind == "file" ? ReadWorkloadFile(value) : ReadGenerate(value);
+        return kind switch
+        {
+            "file" => ReadWorkloadFile(value),
+            "trace" => ReadTrace(value),
+            _ => ReadGenerate(value),
+        };
     }
 
     private GeneratedWorkload ReadGenerate(YamlNode node)
@@ -261,6 +268,15 @@ internal sealed partial class SweepFileReader(string sourcePath)
     private FileWorkload ReadWorkloadFile(YamlNode node)
     {
         const string path = "workload.file";
+        var (written, located, fullPath, content) = LocateDataFile(node, path, "request file");
+        // Validates every row; its InputException names the request file, row and column, and surfaces as is.
+        WorkloadFiles.Read(located);
+        return new FileWorkload(written, fullPath, Convert.ToHexStringLower(SHA256.HashData(content)));
+    }
+
+    /// <summary>Resolves a data file path written at <paramref name="node"/> (relative to the sweep file) and reads its bytes.</summary>
+    private (string Written, string Located, string FullPath, byte[] Content) LocateDataFile(YamlNode node, string path, string what)
+    {
         var written = RequireText(node, path);
         if (string.IsNullOrWhiteSpace(written)) throw Error(node, path, "empty path");
         // Relative to the sweep file, so a sweep and its data move together.
@@ -269,20 +285,56 @@ internal sealed partial class SweepFileReader(string sourcePath)
         var fullPath = Path.GetFullPath(located);
         if (!File.Exists(fullPath))
         {
-            throw Error(node, path, $"request file '{written}' not found (looked for {fullPath})");
+            throw Error(node, path, $"{what} '{written}' not found (looked for {fullPath})");
         }
-        byte[] content;
         try
         {
-            content = File.ReadAllBytes(fullPath);
+            return (written, located, fullPath, File.ReadAllBytes(fullPath));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw Error(node, path, $"cannot read request file '{written}': {e.Message}");
+            throw Error(node, path, $"cannot read {what} '{written}': {e.Message}");
         }
-        // Validates every row; its InputException names the request file, row and column, and surfaces as is.
-        WorkloadFiles.Read(located);
-        return new FileWorkload(written, fullPath, Convert.ToHexStringLower(SHA256.HashData(content)));
+    }
+
+    /// <summary><c>workload.trace</c>: file (required), format (detected when absent), start, duration, max_requests, rate_scale.</summary>
+    private TraceWorkload ReadTrace(YamlNode node)
+    {
+        const string path = "workload.trace";
+        var mapping = RequireMapping(node, path, "a mapping with file and optionally format, start, duration, max_requests, rate_scale");
+        CheckKeys(mapping, path, TraceKeys);
+        var fileNode = Child(mapping, "file") ?? throw Error(node, Join(path, "file"), "missing: the trace file to import");
+        var (written, _, fullPath, content) = LocateDataFile(fileNode, Join(path, "file"), "trace file");
+
+        TraceFormat? format = null;
+        if (Child(mapping, "format") is { } formatNode)
+        {
+            var text = RequireText(formatNode, Join(path, "format"));
+            if (!TraceFormats.TryParse(text, out var parsed))
+            {
+                throw Error(formatNode, Join(path, "format"), $"unknown trace format '{text}'{ParameterBinder.Suggest(text, TraceFormats.Names)}; expected one of {string.Join(", ", TraceFormats.Names)}");
+            }
+            format = parsed;
+        }
+        double? start = Child(mapping, "start") is { } s ? RequireNumber(s, Join(path, "start")) : null;
+        double? duration = Child(mapping, "duration") is { } d ? RequireNumber(d, Join(path, "duration")) : null;
+        int? maxRequests = Child(mapping, "max_requests") is { } m ? (int)RequireInteger(m, Join(path, "max_requests"), 1, int.MaxValue) : null;
+        var rateScale = Child(mapping, TraceWorkload.RateScaleKey) is { } r ? RequireNumber(r, Join(path, TraceWorkload.RateScaleKey)) : 1.0;
+        var options = new TraceImportOptions(format, rateScale, start, duration, maxRequests);
+        foreach (var (option, problem) in options.Problems())
+        {
+            var optionNode = Child(mapping, option) ?? node;
+            throw Error(optionNode, Join(path, option), problem);
+        }
+
+        // Parses every row now, so a bad trace is refused before anything runs; its InputException names the trace file and line.
+        var resolved = options with { Format = format ?? TraceImporter.Detect(fullPath) };
+        var imported = TraceImporter.Import(fullPath, resolved);
+        if (imported.Requests.Count == 0)
+        {
+            throw Error(node, path, $"the trace '{written}' has no request left after the window and drops ({imported.RowsRead} rows read)");
+        }
+        return new TraceWorkload(written, fullPath, Convert.ToHexStringLower(SHA256.HashData(content)), resolved);
     }
 
     private IReadOnlyList<Axis> ReadGrid(YamlMappingNode root, SimulationParameters baseParameters, SweepWorkload workload)
@@ -407,6 +459,11 @@ internal sealed partial class SweepFileReader(string sourcePath)
             var applied = ParameterBinder.TryApply(baseParameters, key, raw, out error);
             if (applied is not null) return new Setting(key, raw, Canonical.Parameter(applied, key), node, path);
         }
+        else if (workload is TraceWorkload trace)
+        {
+            var options = TryRateScale(trace.Options, raw, out error);
+            if (options is not null) return new Setting(key, raw, Canonical.Number(options.RateScale), node, path);
+        }
         else
         {
             var spec = ((GeneratedWorkload)workload).Spec;
@@ -414,6 +471,18 @@ internal sealed partial class SweepFileReader(string sourcePath)
             if (applied is not null) return new Setting(key, raw, Canonical.Workload(applied, key), node, path);
         }
         throw Error(node, path, error);
+    }
+
+    /// <summary><paramref name="options"/> with the rate scale <paramref name="raw"/>, or null with <paramref name="error"/>.</summary>
+    internal static TraceImportOptions? TryRateScale(TraceImportOptions options, string? raw, out string error)
+    {
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var scale) || !double.IsFinite(scale) || !(scale > 0))
+        {
+            error = $"must be a finite number > 0, got '{raw ?? "null"}'";
+            return null;
+        }
+        error = "";
+        return options with { RateScale = scale };
     }
 
     private IReadOnlyList<(YamlNode Node, IReadOnlyList<Setting> Settings)> ReadCases(

@@ -1,3 +1,4 @@
+using FluidSim.Results.Traces;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
 
@@ -29,6 +30,7 @@ public sealed record SweepLimits(int MaxAttempts, double JobTimeoutSeconds)
 /// <param name="Generate">The workload to generate from <paramref name="Seed"/>, or null when <paramref name="WorkloadFile"/> is set.</param>
 /// <param name="WorkloadFile">Full path of the request CSV, or null when <paramref name="Generate"/> is set.</param>
 /// <param name="Axes">The grid or case values that make this job differ from base, key → text, in file order (for display).</param>
+/// <param name="Trace">The public trace imported as the workload, or null (then <paramref name="Generate"/> or <paramref name="WorkloadFile"/> is set).</param>
 public sealed record SweepJob(
     string JobId,
     int Index,
@@ -36,4 +38,14 @@ public sealed record SweepJob(
     SimulationParameters Parameters,
     WorkloadSpec? Generate,
     string? WorkloadFile,
-    IReadOnlyDictionary<string, string> Axes);
+    IReadOnlyDictionary<string, string> Axes,
+    SweepTrace? Trace = null);
+
+/// <summary>A job's trace workload: the trace file and how it is imported (format resolved, rate scale of this job).</summary>
+/// <param name="FullPath">Absolute path of the trace file.</param>
+/// <param name="Options">Import options; <see cref="TraceImportOptions.Format"/> is never null here.</param>
+public sealed record SweepTrace(string FullPath, TraceImportOptions Options)
+{
+    /// <summary>The format name (azure, mooncake, burstgpt).</summary>
+    public string FormatName => TraceFormats.Format(Options.Format ?? TraceFormat.Azure);
+}

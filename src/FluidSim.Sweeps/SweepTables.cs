@@ -139,6 +139,9 @@ internal static class SweepTables
         new NullableInt64Column<TRow>(WorkloadKeys.BurstSize, r => job(r).Generate?.BurstSize),
         new StringColumn<TRow>(WorkloadKeys.Classes, r => job(r).Generate?.Classes is { Count: > 0 } c ? RequestClass.FormatList(c) : null),
         new StringColumn<TRow>("workload_file", r => job(r).WorkloadFile),
+        new StringColumn<TRow>("trace_file", r => job(r).Trace?.FullPath),
+        new StringColumn<TRow>("trace_format", r => job(r).Trace?.FormatName),
+        new NullableDoubleColumn<TRow>("rate_scale", r => job(r).Trace?.Options.RateScale),
     ];
 
     /// <summary>The Poisson rate the run used (the scenario default when not given); null when the scenario has none.</summary>

@@ -1,8 +1,9 @@
+using FluidSim.Results.Traces;
 using FluidSim.Simulation.Workloads;
 
 namespace FluidSim.Sweeps;
 
-// Implementation note: one subclass per kind of `workload:` (generate, file; a trace kind is planned). Each kind says
+// Implementation note: one subclass per kind of `workload:` (generate, file, trace). Each kind says
 // which grid axes it accepts, how it names itself in a job id, and what it puts into a SweepJob, so adding a kind
 // touches the reader's `workload:` section and one new subclass, not the expansion or the id code.
 
@@ -51,5 +52,41 @@ internal sealed record FileWorkload(string WrittenPath, string FullPath, string 
     {
         yield return ("workload.file", WrittenPath);
         yield return ("workload.file.sha256", ContentSha256);
+    }
+}
+
+/// <summary><c>workload: {trace: {file: PATH, format: ...}}</c>: a public serving trace imported for every job.</summary>
+/// <param name="WrittenPath">The path as the sweep file has it (relative to the sweep file).</param>
+/// <param name="FullPath">The resolved absolute path.</param>
+/// <param name="ContentSha256">Hex SHA-256 of the trace's bytes: the job id depends on the content, not on the name.</param>
+/// <param name="Options">Import options with the format resolved; a <c>rate_scale</c> axis replaces its rate scale.</param>
+internal sealed record TraceWorkload(string WrittenPath, string FullPath, string ContentSha256, TraceImportOptions Options) : SweepWorkload
+{
+    /// <summary>The grid/case key that rescales arrival times (arrival / rate_scale).</summary>
+    public const string RateScaleKey = "rate_scale";
+
+    public override IReadOnlyList<string> AxisKeys => [RateScaleKey];
+
+    public override IEnumerable<(string Key, string Value)> CanonicalLines()
+    {
+        yield return ("workload", "trace");
+        yield return ("workload.trace.sha256", ContentSha256);
+        foreach (var line in OptionLines()) yield return line;
+    }
+
+    public override IEnumerable<(string Key, string Value)> DescriptionLines()
+    {
+        yield return ("workload.trace.file", WrittenPath);
+        yield return ("workload.trace.sha256", ContentSha256);
+        foreach (var line in OptionLines()) yield return line;
+    }
+
+    private IEnumerable<(string Key, string Value)> OptionLines()
+    {
+        yield return ("workload.trace.format", TraceFormats.Format(Options.Format ?? TraceFormat.Azure));
+        yield return ("workload.trace.start", Options.StartSeconds is { } s ? Canonical.Number(s) : Canonical.Null);
+        yield return ("workload.trace.duration", Options.DurationSeconds is { } d ? Canonical.Number(d) : Canonical.Null);
+        yield return ("workload.trace.max_requests", Options.MaxRequests is { } n ? Canonical.Integer(n) : Canonical.Null);
+        yield return ("workload.trace." + RateScaleKey, Canonical.Number(Options.RateScale));
     }
 }

@@ -161,12 +161,12 @@ public class SweepRefusalTests
     }
 
     [Fact]
-    public void The_workload_must_be_exactly_one_of_generate_or_file()
+    public void The_workload_must_be_exactly_one_of_generate_file_or_trace()
     {
-        AssertRefused("name: x\n", 1, 1, "workload", "missing: give `workload: {generate: {scenario: ...}}` or `workload: {file: requests.csv}`");
-        AssertRefused("name: x\nworkload: {generate: {}, file: a.csv}\n", 2, 11, "workload", "give exactly one of `generate` or `file`, not both");
-        AssertRefused("name: x\nworkload: {}\n", 2, 11, "workload", "empty: give exactly one of `generate` or `file`");
-        AssertRefused("name: x\nworkload: {generated: {}}\n", 2, 12, "workload.generated", "unknown key (did you mean 'generate'?); expected one of generate, file");
+        AssertRefused("name: x\n", 1, 1, "workload", "missing: give `workload: {generate: {scenario: ...}}`, `workload: {file: requests.csv}` or `workload: {trace: {file: trace.csv}}`");
+        AssertRefused("name: x\nworkload: {generate: {}, file: a.csv}\n", 2, 11, "workload", "give exactly one of `generate`, `file` or `trace`, not several");
+        AssertRefused("name: x\nworkload: {}\n", 2, 11, "workload", "empty: give exactly one of `generate`, `file` or `trace`");
+        AssertRefused("name: x\nworkload: {generated: {}}\n", 2, 12, "workload.generated", "unknown key (did you mean 'generate'?); expected one of generate, file, trace");
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public class SweepResultsTests
         ("mode", "VARCHAR"), ("queue_policy", "VARCHAR"), ("victim_policy", "VARCHAR"), ("L_filter", "BIGINT"),
         ("swap_time_per_token", "DOUBLE"), ("stall_batches", "BIGINT"),
         ("scenario", "VARCHAR"), ("workload_num_requests", "BIGINT"), ("arrival_rate", "DOUBLE"), ("burst_size", "BIGINT"),
-        ("classes", "VARCHAR"), ("workload_file", "VARCHAR"),
+        ("classes", "VARCHAR"), ("workload_file", "VARCHAR"), ("trace_file", "VARCHAR"), ("trace_format", "VARCHAR"), ("rate_scale", "DOUBLE"),
     ];
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class SweepParquetSchemaTests : IDisposable
             ("L_filter", "BIGINT"), ("swap_time_per_token", "DOUBLE"), ("stall_batches", "BIGINT"),
             // The workload's num_requests is `workload_num_requests`: `num_requests` is the summary metric (after L_filter).
             ("scenario", "VARCHAR"), ("workload_num_requests", "BIGINT"), ("arrival_rate", "DOUBLE"), ("burst_size", "BIGINT"),
-            ("classes", "VARCHAR"), ("workload_file", "VARCHAR"),
+            ("classes", "VARCHAR"), ("workload_file", "VARCHAR"), ("trace_file", "VARCHAR"), ("trace_format", "VARCHAR"), ("rate_scale", "DOUBLE"),
         };
         expected.AddRange(RunSummary.MetricColumns.Select(m => (m.Name, m.Type == typeof(string) ? "VARCHAR" : m.Type == typeof(long) ? "BIGINT" : "DOUBLE")));
         expected.AddRange([("attempt", "BIGINT"), ("worker", "VARCHAR"), ("wall_time_s", "DOUBLE"), ("finished_at", "TIMESTAMP WITH TIME ZONE")]);

@@ -1,0 +1,64 @@
+using System.Globalization;
+using FluidSim.Results.Traces;
+using ScottPlot;
+
+namespace FluidSim.Cli;
+
+/// <summary>Draws the PNG of <c>fluidsim trace stats</c> from computed <see cref="TraceStats"/> series (no statistics here).</summary>
+public static class TracePlots
+{
+    /// <summary>Image width in pixels.</summary>
+    public const int Width = 1400;
+
+    /// <summary>Image height in pixels.</summary>
+    public const int Height = 1200;
+
+    /// <summary>Writes arrivals per window and the input/output length histograms of <paramref name="stats"/> to <paramref name="path"/>.</summary>
+    public static void Save(TraceStats stats, string path, string title)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(3);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(3, 1);
+
+        var arrivals = multiplot.GetPlot(0);
+        var line = arrivals.Add.ScatterLine(stats.WindowStarts.ToArray(), stats.WindowCounts.Select(c => (double)c).ToArray(), Colors.RoyalBlue);
+        line.LegendText = $"arrivals per {Show(stats.WindowSeconds)} s window";
+        line.LineWidth = 1.5f;
+        arrivals.Title($"{title}\nArrivals over time", size: 15);
+        arrivals.XLabel("time since the first request (s)", size: 13);
+        arrivals.YLabel($"requests per {Show(stats.WindowSeconds)} s", size: 13);
+        arrivals.ShowLegend(Alignment.UpperRight);
+
+        DrawHistogram(multiplot.GetPlot(1), stats.PrefillHistogram, "Input length distribution (prefill_length)", "input tokens", Colors.ForestGreen);
+        DrawHistogram(multiplot.GetPlot(2), stats.DecodeHistogram, "Output length distribution (decode_length)", "output tokens", Colors.DarkOrange);
+        multiplot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>One bar per bin; a log-binned histogram is drawn over log10(tokens) with ticks labelled in tokens.</summary>
+    private static void DrawHistogram(Plot plot, Histogram histogram, string title, string unit, Color color)
+    {
+        double X(double edge) => histogram.LogScale ? Math.Log10(Math.Max(edge, 1)) : edge;
+        var bars = new List<Bar>(histogram.Counts.Count);
+        for (var i = 0; i < histogram.Counts.Count; i++)
+        {
+            double left = X(histogram.Edges[i]), right = X(histogram.Edges[i + 1]);
+            bars.Add(new Bar { Position = (left + right) / 2, Size = Math.Max(right - left, 1e-9) * 0.95, Value = histogram.Counts[i], FillColor = color, LineWidth = 0 });
+        }
+        var plotted = plot.Add.Bars(bars);
+        plotted.LegendText = histogram.LogScale ? "requests per bin (log-spaced bins)" : "requests per bin";
+        if (histogram.LogScale)
+        {
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+            {
+                LabelFormatter = x => Math.Pow(10, x).ToString("#,0", CultureInfo.InvariantCulture),
+            };
+        }
+        plot.Title(title, size: 15);
+        plot.XLabel(histogram.LogScale ? $"{unit} (log scale)" : unit, size: 13);
+        plot.YLabel("requests", size: 13);
+        plot.ShowLegend(Alignment.UpperRight);
+    }
+
+    private static string Show(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+}

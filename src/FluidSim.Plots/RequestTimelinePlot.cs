@@ -1,0 +1,79 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace FluidSim.Plots;
+
+/// <summary>Draws <c>request_timeline.png</c>: a Gantt chart of sampled requests from <see cref="RequestTimeline"/>.</summary>
+public static class RequestTimelinePlot
+{
+    /// <summary>The file name in an experiment folder.</summary>
+    public const string FileName = "request_timeline.png";
+
+    /// <summary>Image width in pixels.</summary>
+    public const int Width = 1600;
+
+    /// <summary>Image height in pixels.</summary>
+    public const int Height = 900;
+
+    /// <summary>The colour of each phase (waiting blue, executing green, swapped orange).</summary>
+    public static Color ColorOf(RequestPhase phase) => phase switch
+    {
+        RequestPhase.Waiting => Colors.RoyalBlue,
+        RequestPhase.Executing => Colors.ForestGreen,
+        _ => Colors.DarkOrange,
+    };
+
+    /// <summary>Writes the Gantt chart of <paramref name="lanes"/> (top lane first) to <paramref name="path"/>.</summary>
+    public static void Save(IReadOnlyList<RequestLane> lanes, string path, string title)
+    {
+        var plot = new Plot();
+        var ticks = new List<Tick>();
+        double maxEnd = 0;
+        for (var i = 0; i < lanes.Count; i++)
+        {
+            // The first sampled request is drawn at the top.
+            var y = lanes.Count - 1 - i;
+            var lane = lanes[i];
+            foreach (var interval in lane.Intervals)
+            {
+                var rect = plot.Add.Rectangle(interval.Start, interval.End, y - 0.35, y + 0.35);
+                rect.FillColor = ColorOf(interval.Phase);
+                rect.LineWidth = interval.Phase == RequestPhase.Swapped ? 1.5f : 0;
+                rect.LineColor = Colors.Black;
+                maxEnd = Math.Max(maxEnd, interval.End);
+                // Swaps are often far shorter than a pixel: a marker above the bar keeps each one visible.
+                if (interval.Phase == RequestPhase.Swapped)
+                    plot.Add.Marker(interval.Start, y + 0.45, MarkerShape.FilledTriangleDown, 11, ColorOf(RequestPhase.Swapped));
+            }
+            var end = lane.Intervals.Count > 0 ? lane.Intervals[^1].End : 0;
+            var label = plot.Add.Text($"S:{lane.SwapCount}", end, y);
+            label.LabelFontSize = 12;
+            label.LabelAlignment = Alignment.MiddleLeft;
+            label.OffsetX = 4;
+            ticks.Add(new Tick(y, $"req {lane.ReqId.ToString(CultureInfo.InvariantCulture)}"));
+        }
+
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        plot.Axes.SetLimitsY(-1, Math.Max(lanes.Count, 1));
+        plot.Axes.SetLimitsX(0, maxEnd > 0 ? maxEnd * 1.08 : 1);
+        plot.Title(title, size: 16);
+        plot.XLabel("simulated time (time units)", size: 13);
+        plot.YLabel("sampled request (S:n = swap count)", size: 13);
+
+        foreach (var phase in Enum.GetValues<RequestPhase>())
+        {
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = phase switch
+                {
+                    RequestPhase.Waiting => "waiting (queued)",
+                    RequestPhase.Executing => "executing (on GPU)",
+                    _ => "swapped out to CPU (▼ marks each swap-out)",
+                },
+                FillColor = ColorOf(phase),
+            });
+        }
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, Width, Height);
+    }
+}

@@ -1,0 +1,182 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using FluidSim.Results;
+using FluidSim.Results.Traces;
+
+namespace FluidSim.Sweeps.Tests;
+
+public sealed class TraceSweepTests
+{
+    /// <summary>A BurstGPT-style trace: 40 requests one second apart, the 5th with 0 output tokens (dropped).</summary>
+    private static string WriteTrace(TempFolder folder, string name = "trace.csv", int rows = 40)
+    {
+        var text = "Timestamp,Model,Request tokens,Response tokens\n"
+            + string.Concat(Enumerable.Range(0, rows).Select(i => string.Create(CultureInfo.InvariantCulture, $"{100 + i},ChatGPT,{20 + i % 7},{(i == 4 ? 0 : 5 + i % 5)}\n")));
+        return folder.Write(name, text);
+    }
+
+    private const string Yaml = """
+        name: trace-sweep
+        workload:
+          trace: {file: trace.csv, format: burstgpt}
+        base: {M_total: 400, B: 400, d_0: 0.05, d_1: 0.001}
+        grid:
+          rate_scale: [1, 2]
+          victim_policy: [LIFO, FIFO]
+        """;
+
+    [Fact]
+    public void A_trace_sweep_expands_over_rate_scale_and_runs_each_job_on_the_rescaled_trace()
+    {
+        using var folder = new TempFolder();
+        var trace = WriteTrace(folder);
+        var sweep = TestFiles.Parse(Yaml, folder.Path);
+
+        Assert.Equal(4, sweep.Jobs.Count);
+        Assert.Equal(4, sweep.Jobs.Select(j => j.JobId).Distinct().Count());
+        Assert.All(sweep.Jobs, j => Assert.Null(j.Generate));
+        Assert.All(sweep.Jobs, j => Assert.Null(j.WorkloadFile));
+        Assert.Equal([1.0, 1, 2, 2], sweep.Jobs.Select(j => j.Trace!.Options.RateScale));
+        Assert.All(sweep.Jobs, j => Assert.Equal(Path.GetFullPath(trace), j.Trace!.FullPath));
+        Assert.All(sweep.Jobs, j => Assert.Equal(TraceFormat.BurstGpt, j.Trace!.Options.Format));
+        Assert.Equal("2", sweep.Jobs[2].Axes["rate_scale"]);
+
+        var normal = SweepJobRunner.Run(sweep.Jobs[0], null, CancellationToken.None);
+        var doubled = SweepJobRunner.Run(sweep.Jobs[2], null, CancellationToken.None);
+        Assert.Equal(39L, Metric(normal, "completed"));
+        Assert.Equal(39L, Metric(doubled, "completed"));
+        // Arrivals over 39 s at scale 1 and 19.5 s at scale 2: the doubled load cannot finish later than the original.
+        Assert.True((double)Metric(doubled, "makespan")! < (double)Metric(normal, "makespan")!);
+    }
+
+    private static object? Metric(FluidSim.Simulation.RunSummary summary, string name) => summary.Metrics().Single(m => m.Name == name).Value;
+
+    [Fact]
+    public void Job_ids_follow_the_trace_content_and_the_import_options_but_not_the_axis_order()
+    {
+        using var folder = new TempFolder();
+        WriteTrace(folder);
+        var ids = TestFiles.Parse(Yaml, folder.Path).Jobs.Select(j => j.JobId).ToList();
+
+        var swapped = Yaml.Replace("  rate_scale: [1, 2]\n  victim_policy: [LIFO, FIFO]", "  victim_policy: [LIFO, FIFO]\n  rate_scale: [1.0, 2]", StringComparison.Ordinal);
+        Assert.Equal(ids.Order(), TestFiles.Parse(swapped, folder.Path).Jobs.Select(j => j.JobId).Order());
+
+        var capped = Yaml.Replace("format: burstgpt}", "format: burstgpt, max_requests: 10}", StringComparison.Ordinal);
+        Assert.Empty(ids.Intersect(TestFiles.Parse(capped, folder.Path).Jobs.Select(j => j.JobId)));
+
+        WriteTrace(folder, rows: 41);
+        Assert.Empty(ids.Intersect(TestFiles.Parse(Yaml, folder.Path).Jobs.Select(j => j.JobId)));
+    }
+
+    [Fact]
+    public void Window_and_max_requests_of_the_trace_block_reach_the_job_and_a_detected_format_is_recorded()
+    {
+        using var folder = new TempFolder();
+        WriteTrace(folder);
+        var sweep = TestFiles.Parse("""
+            name: window
+            workload:
+              trace: {file: trace.csv, start: 10, duration: 20, max_requests: 5, rate_scale: 0.5}
+            """, folder.Path);
+        var job = Assert.Single(sweep.Jobs);
+        Assert.Equal(new TraceImportOptions(TraceFormat.BurstGpt, 0.5, 10, 20, 5), job.Trace!.Options);
+        var summary = SweepJobRunner.Run(job, null, CancellationToken.None);
+        Assert.Equal(5L, Metric(summary, "num_requests"));
+    }
+
+    [Fact]
+    public async Task Summary_rows_carry_trace_file_format_and_rate_scale_and_null_for_other_workloads()
+    {
+        using var folder = new TempFolder();
+        var trace = WriteTrace(folder);
+        var sweep = TestFiles.Parse(Yaml, folder.Path);
+        var generated = TestFiles.Parse("name: gen\nworkload: {generate: {scenario: normal, num_requests: 20}}\n");
+        var results = Path.Combine(folder.Path, "results");
+        var jobs = sweep.Jobs.Take(3).Append(generated.Jobs[0]).ToList();
+        var rows = jobs.Select(j => new SummaryRow("s", j, SweepJobRunner.Run(j, null, CancellationToken.None), 1, "w", 0.1, DateTime.UtcNow)).ToList();
+        await SweepResults.WriteSummaryPartAsync(results, rows);
+
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        var glob = Path.Combine(SweepResults.SummaryDir(results), "*.parquet").Replace("'", "''", StringComparison.Ordinal);
+        command.CommandText = $"SELECT trace_file, trace_format, rate_scale, scenario FROM read_parquet('{glob}') ORDER BY rate_scale NULLS LAST, victim_policy";
+        using var reader = command.ExecuteReader();
+        var found = new List<string>();
+        while (reader.Read())
+        {
+            found.Add(string.Join("|", Enumerable.Range(0, 4).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
+        }
+        var full = Path.GetFullPath(trace);
+        Assert.Equal([$"{full}|burstgpt|1|null", $"{full}|burstgpt|1|null", $"{full}|burstgpt|2|null", "null|null|null|normal"], found);
+    }
+
+    [Theory]
+    [InlineData("trace: {format: azure}", 3, "workload.trace.file: missing: the trace file to import")]
+    [InlineData("trace: {file: nope.csv}", 3, "workload.trace.file: trace file 'nope.csv' not found")]
+    [InlineData("trace: {file: trace.csv, format: burstgtp}", 3, "workload.trace.format: unknown trace format 'burstgtp' (did you mean 'burstgpt'?)")]
+    [InlineData("trace: {file: trace.csv, formt: azure}", 3, "workload.trace.formt: unknown key (did you mean 'format'?)")]
+    [InlineData("trace: {file: trace.csv, start: -5}", 3, "workload.trace.start: must be a finite number >= 0, got -5")]
+    [InlineData("trace: {file: trace.csv, duration: 0}", 3, "workload.trace.duration: must be a finite number > 0, got 0")]
+    [InlineData("trace: {file: trace.csv, max_requests: 0}", 3, "workload.trace.max_requests: must be between 1 and")]
+    [InlineData("trace: {file: trace.csv, rate_scale: 0}", 3, "workload.trace.rate_scale: must be a finite number > 0, got 0")]
+    [InlineData("trace: {file: trace.csv, start: 1000}", 3, "workload.trace: the trace 'trace.csv' has no request left")]
+    [InlineData("trace: trace.csv", 3, "workload.trace: expected a mapping with file")]
+    public void A_bad_trace_block_is_refused_with_line_column_and_key_path(string workload, int line, string expected)
+    {
+        using var folder = new TempFolder();
+        WriteTrace(folder);
+        var e = TestFiles.Refusal($"name: bad\nworkload:\n  {workload}\n", folder.Path);
+        Assert.Equal(line, e.Line);
+        Assert.NotNull(e.Column);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith(Path.Combine(folder.Path, "sweep.yaml") + $":{line}:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_rate_scale_axis_and_rate_scale_without_a_trace_are_refused()
+    {
+        using var folder = new TempFolder();
+        WriteTrace(folder);
+        var zero = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\ngrid:\n  rate_scale: [1, 0]\n", folder.Path);
+        Assert.Equal(4, zero.Line);
+        Assert.Contains("grid.rate_scale[1]: must be a finite number > 0, got '0'", zero.Message, StringComparison.Ordinal);
+
+        var repeated = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\ngrid:\n  rate_scale: [1, 1.0]\n", folder.Path);
+        Assert.Contains("grid.rate_scale[1]: value 1 repeats grid.rate_scale[0]", repeated.Message, StringComparison.Ordinal);
+
+        var generated = TestFiles.Refusal("name: bad\nworkload: {generate: {scenario: normal}}\ngrid:\n  rate_scale: [1, 2]\n", folder.Path);
+        Assert.Contains("grid.rate_scale: unknown parameter", generated.Message, StringComparison.Ordinal);
+
+        var generateField = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\ngrid:\n  arrival_rate: [1, 2]\n", folder.Path);
+        Assert.Contains("grid.arrival_rate: a workload field can only vary with `workload: {generate: ...}`", generateField.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_range_of_rate_scales_expands_inclusively()
+    {
+        using var folder = new TempFolder();
+        WriteTrace(folder);
+        var sweep = TestFiles.Parse("name: range\nworkload: {trace: {file: trace.csv}}\ngrid:\n  rate_scale: {from: 0.5, to: 1.5, step: 0.5}\n", folder.Path);
+        Assert.Equal([0.5, 1.0, 1.5], sweep.Jobs.Select(j => j.Trace!.Options.RateScale));
+    }
+
+    [Fact]
+    public void A_bad_trace_row_is_refused_naming_the_trace_file_line_and_field()
+    {
+        using var folder = new TempFolder();
+        var trace = folder.Write("trace.csv", "Timestamp,Request tokens,Response tokens\n1,10,5\n2,ten,5\n");
+        var e = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\n", folder.Path);
+        Assert.Equal($"{Path.GetFullPath(trace)}:3:2: Request tokens: must be a whole number of tokens >= 0, got 'ten'", e.Message);
+    }
+
+    [Fact]
+    public void The_azure_example_sweep_uses_the_shared_trace_and_sweeps_load_memory_and_victims()
+    {
+        var sweep = SweepLoader.Load(Path.Combine(TestFiles.RepositoryRoot(), "sweeps", "azure-conv-7b.yaml"));
+        Assert.Equal(["rate_scale", "M_total", "victim_policy"], sweep.Jobs[0].Axes.Keys);
+        Assert.Equal(TraceFormat.Azure, sweep.Jobs[0].Trace!.Options.Format);
+        Assert.EndsWith(Path.Combine("shared", "data", "traces", "azure-llm-2023-conv.csv"), sweep.Jobs[0].Trace!.FullPath, StringComparison.Ordinal);
+        Assert.Equal(144, sweep.Jobs.Count);
+    }
+}
