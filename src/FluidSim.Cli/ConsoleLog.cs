@@ -1,5 +1,5 @@
 using System.Globalization;
-using FluidSim.Results.Experiments;
+using FluidSim.Experiments;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;

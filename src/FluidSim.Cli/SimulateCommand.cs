@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using FluidSim.Experiments;
 using FluidSim.Results;
-using FluidSim.Results.Experiments;
 using FluidSim.Simulation;
 using Serilog;
 using Spectre.Console;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using FluidSim.Results;
-using FluidSim.Results.Traces;
+using FluidSim.Traces;
 using Spectre.Console;
 
 namespace FluidSim.Cli;

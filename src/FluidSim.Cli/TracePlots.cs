@@ -1,5 +1,5 @@
 using System.Globalization;
-using FluidSim.Results.Traces;
+using FluidSim.Traces;
 using ScottPlot;
 
 namespace FluidSim.Cli;

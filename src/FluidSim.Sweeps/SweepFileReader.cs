@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using FluidSim.Results;
-using FluidSim.Results.Traces;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
+using FluidSim.Traces;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

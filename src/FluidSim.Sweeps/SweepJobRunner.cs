@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using FluidSim.Results;
-using FluidSim.Results.Traces;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
+using FluidSim.Traces;
 
 namespace FluidSim.Sweeps;
 

@@ -1,6 +1,6 @@
-using FluidSim.Results.Traces;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
+using FluidSim.Traces;
 
 namespace FluidSim.Sweeps;
 

@@ -1,5 +1,5 @@
-using FluidSim.Results.Traces;
 using FluidSim.Simulation.Workloads;
+using FluidSim.Traces;
 
 namespace FluidSim.Sweeps;
 

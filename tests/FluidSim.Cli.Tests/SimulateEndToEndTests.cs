@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DuckDB.NET.Data;
-using FluidSim.Results.Experiments;
+using FluidSim.Experiments;
 using FluidSim.Simulation;
 
 namespace FluidSim.Cli.Tests;

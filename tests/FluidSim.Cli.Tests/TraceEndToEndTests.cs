@@ -1,6 +1,6 @@
 using FluidSim.Cli;
 using FluidSim.Results;
-using FluidSim.Results.Traces;
+using FluidSim.Traces;
 
 namespace FluidSim.Cli.Tests;
 

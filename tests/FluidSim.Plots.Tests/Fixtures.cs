@@ -1,6 +1,6 @@
 using System.Globalization;
+using FluidSim.Experiments;
 using FluidSim.Results;
-using FluidSim.Results.Experiments;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
 using FluidSim.Sweeps;

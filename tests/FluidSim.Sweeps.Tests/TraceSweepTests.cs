@@ -1,7 +1,7 @@
 using System.Globalization;
 using DuckDB.NET.Data;
 using FluidSim.Results;
-using FluidSim.Results.Traces;
+using FluidSim.Traces;
 
 namespace FluidSim.Sweeps.Tests;
 

@@ -1,8 +1,8 @@
+using FluidSim.Experiments;
 using FluidSim.Results;
-using FluidSim.Results.Experiments;
 using FluidSim.Simulation;
 
-namespace FluidSim.Cli.Tests;
+namespace FluidSim.Experiments.Tests;
 
 public class SimulationConfigTests
 {

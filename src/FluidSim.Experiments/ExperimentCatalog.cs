@@ -1,8 +1,9 @@
 using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
+using FluidSim.Results;
 
-namespace FluidSim.Results.Experiments;
+namespace FluidSim.Experiments;
 
 /// <summary>One experiment folder as the catalog sees it.</summary>
 /// <param name="Id">The folder name.</param>

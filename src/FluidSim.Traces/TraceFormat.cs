@@ -1,4 +1,4 @@
-namespace FluidSim.Results.Traces;
+namespace FluidSim.Traces;
 
 /// <summary>The public LLM serving trace families the importer reads.</summary>
 public enum TraceFormat

@@ -1,6 +1,7 @@
 using System.Globalization;
+using FluidSim.Results;
 
-namespace FluidSim.Results.Experiments;
+namespace FluidSim.Experiments;
 
 // Implementation note: an experiment is written into a hidden `.tmp-<name>` folder beside its target and renamed
 // into place at the end, so a reader never sees a half-written experiment. The temp folder is claimed by creating a

@@ -1,7 +1,8 @@
 using System.Reflection;
+using FluidSim.Results;
 using FluidSim.Simulation;
 
-namespace FluidSim.Results.Experiments;
+namespace FluidSim.Experiments;
 
 /// <summary>How and where <see cref="ExperimentRunner"/> writes an experiment.</summary>
 public sealed record ExperimentOptions

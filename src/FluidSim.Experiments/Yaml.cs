@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FluidSim.Results.Experiments;
+namespace FluidSim.Experiments;
 
 /// <summary>Scalar text for the small YAML files an experiment writes, so they read back to the same values.</summary>
 internal static class Yaml

@@ -1,7 +1,8 @@
 using System.Globalization;
-using FluidSim.Results.Traces;
+using FluidSim.Results;
+using FluidSim.Traces;
 
-namespace FluidSim.Results.Tests.Traces;
+namespace FluidSim.Traces.Tests;
 
 public sealed class TraceImporterTests
 {

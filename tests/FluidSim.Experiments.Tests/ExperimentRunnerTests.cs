@@ -1,14 +1,14 @@
+using FluidSim.Experiments;
 using FluidSim.Results;
-using FluidSim.Results.Experiments;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
 
-namespace FluidSim.Cli.Tests;
+namespace FluidSim.Experiments.Tests;
 
 /// <summary>The experiment folder life cycle, in process: naming, all-or-nothing commit, cancellation.</summary>
 public sealed class ExperimentRunnerTests : IDisposable
 {
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 

@@ -1,9 +1,10 @@
 using System.Globalization;
+using FluidSim.Results;
 using FluidSim.Simulation;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace FluidSim.Results.Experiments;
+namespace FluidSim.Experiments;
 
 // Implementation note: the file is read through YamlDotNet's representation model (not the object deserializer) so
 // every key and value keeps its line and column; an error then names the file, the position and the key path

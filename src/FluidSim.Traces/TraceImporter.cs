@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using FluidSim.Results;
 using FluidSim.Simulation;
 
-namespace FluidSim.Results.Traces;
+namespace FluidSim.Traces;
 
 // Implementation note: rows are parsed into (time, input, output, line) with time in seconds from an arbitrary origin
 // (the first row's timestamp for Azure), then zero-output rows are dropped, the rest sorted stably by time, windowed

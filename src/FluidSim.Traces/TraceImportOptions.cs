@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace FluidSim.Results.Traces;
+namespace FluidSim.Traces;
 
 /// <summary>How a trace becomes a request list: format, time window, request cap and rate scale.</summary>
 /// <param name="Format">The trace format; null detects it from the first line.</param>

@@ -1,7 +1,7 @@
-using FluidSim.Results.Traces;
 using FluidSim.Simulation;
+using FluidSim.Traces;
 
-namespace FluidSim.Results.Tests.Traces;
+namespace FluidSim.Traces.Tests;
 
 public sealed class TraceStatisticsTests
 {

@@ -1,6 +1,6 @@
 using FluidSim.Simulation;
 
-namespace FluidSim.Results.Traces;
+namespace FluidSim.Traces;
 
 /// <summary>p50, p90, p99 (numpy's default linear interpolation) and max of a length distribution.</summary>
 public sealed record LengthPercentiles(double P50, double P90, double P99, long Max, double Mean);

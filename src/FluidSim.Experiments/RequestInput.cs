@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
+using FluidSim.Results;
 using FluidSim.Simulation;
 
-namespace FluidSim.Results.Experiments;
+namespace FluidSim.Experiments;
 
 /// <summary>The requests of one experiment and where they came from (recorded in <c>experiment_meta.yaml</c>).</summary>
 /// <param name="Requests">The requests, before <c>L_filter</c> (the engine applies it).</param>

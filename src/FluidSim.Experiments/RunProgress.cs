@@ -1,6 +1,6 @@
 using FluidSim.Simulation;
 
-namespace FluidSim.Results.Experiments;
+namespace FluidSim.Experiments;
 
 /// <summary>One progress report of a running experiment: the batch just recorded and the size of the run.</summary>
 /// <param name="TotalRequests">Requests the run simulates (after <c>L_filter</c>).</param>

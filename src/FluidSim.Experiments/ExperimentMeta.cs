@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using FluidSim.Results;
 
-namespace FluidSim.Results.Experiments;
+namespace FluidSim.Experiments;
 
 /// <summary>What <c>experiment_meta.yaml</c> records: which run produced the folder, from what, and how it ended.</summary>
 /// <param name="ExperimentId">The folder's name.</param>

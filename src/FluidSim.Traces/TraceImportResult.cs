@@ -1,6 +1,6 @@
 using FluidSim.Simulation;
 
-namespace FluidSim.Results.Traces;
+namespace FluidSim.Traces;
 
 /// <summary>The requests a trace import produced and what it left out.</summary>
 /// <param name="Requests">Sorted by arrival; <c>ReqId</c> = row index; arrival 0 for the first kept request.</param>
