@@ -1,13 +1,12 @@
 using System.Globalization;
 using FluidSim.Results;
 using FluidSim.Simulation;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace FluidSim.Experiments;
 
-// Implementation note: the file is read through YamlDotNet's representation model (not the object deserializer) so
-// every key and value keeps its line and column; an error then names the file, the position and the key path
+// Implementation note: the file is read by YamlDocumentLoader, through YamlDotNet's representation model (not the
+// object deserializer), so every key and value keeps its line and column; an error then names the file, the position and the key path
 // (`config.yaml:4:3: system.M_total: ...`). Parameter values are parsed by ParameterBinder, so the config, --set
 // and sweep files accept exactly the same text. Errors stop at the first one: the CLI prints one line.
 
@@ -97,42 +96,9 @@ public sealed record SimulationConfig
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentNullException.ThrowIfNull(fileName);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yamlText));
-        }
-        catch (YamlException e)
-        {
-            var problem = YamlProblem(e);
-            // YamlDotNet refuses a repeated key (or section) while loading, before the walk below can see it.
-            const string duplicate = "Duplicate key ";
-            if (problem.StartsWith(duplicate, StringComparison.Ordinal))
-            {
-                throw new InputException(fileName, ToInt(e.Start.Line), ToInt(e.Start.Column), problem[duplicate.Length..], "given twice");
-            }
-            throw new InputException(fileName, ToInt(e.Start.Line), ToInt(e.Start.Column), null, $"invalid YAML: {problem}");
-        }
-        catch (InvalidOperationException e)
-        {
-            // YamlDotNet's parser throws this, without a position, on some unclosed flow collections ("B: [1, 2" then a new key).
-            throw new InputException(fileName, null, null, null, $"invalid YAML (an unclosed '[' or '{{'?): {e.Message}");
-        }
-
         var config = new SimulationConfig();
-        if (stream.Documents.Count == 0) return config;
-        if (stream.Documents.Count > 1)
-        {
-            var second = stream.Documents[1].RootNode;
-            throw Error(fileName, second, null, "expected one YAML document, found several");
-        }
-
-        var root = stream.Documents[0].RootNode;
-        if (IsNull(root)) return config;
-        if (root is not YamlMappingNode sections)
-        {
-            throw Error(fileName, root, null, $"expected sections {string.Join(", ", SectionNames)}, got {Describe(root)}");
-        }
+        var sections = YamlDocumentLoader.Load(yamlText, fileName, $"sections {string.Join(", ", SectionNames)}");
+        if (sections is null) return config;
 
         foreach (var (sectionNode, body) in sections.Children)
         {
@@ -167,7 +133,7 @@ public sealed record SimulationConfig
                     throw Error(fileName, keyNode, path, $"expected a single value, got {Describe(valueNode)}");
                 }
 
-                var raw = IsNull(scalar) ? null : scalar.Value;
+                var raw = YamlNodes.Text(scalar);
                 config = config.TryApply(key, raw, out var error) ?? throw Error(fileName, keyNode, path, error);
             }
         }
@@ -340,29 +306,10 @@ public sealed record SimulationConfig
         throw Error(fileName, node, section, $"expected a key name, got {Describe(node)}");
     }
 
-    /// <summary>YAML null: an empty or <c>~</c>/<c>null</c> plain scalar (a quoted "null" is the string).</summary>
-    private static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: not (ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted) } s
-        && s.Value is null or "" or "~" or "null" or "Null" or "NULL";
+    private static bool IsNull(YamlNode node) => YamlNodes.IsNull(node);
 
-    private static string Describe(YamlNode node) => node switch
-    {
-        YamlMappingNode => "a mapping",
-        YamlSequenceNode => "a list",
-        YamlScalarNode s => $"'{s.Value}'",
-        _ => "an alias",
-    };
+    private static string Describe(YamlNode node) => YamlNodes.Describe(node);
 
     private static InputException Error(string fileName, YamlNode node, string? path, string problem) =>
-        new(fileName, ToInt(node.Start.Line), ToInt(node.Start.Column), path, problem);
-
-    private static int ToInt(long value) => (int)Math.Clamp(value, 0, int.MaxValue);
-
-    /// <summary>YamlDotNet's message without its own "(Line: .., Col: ..)" prefix, which the InputException already gives.</summary>
-    private static string YamlProblem(YamlException e)
-    {
-        var message = e.Message;
-        var close = message.IndexOf("): ", StringComparison.Ordinal);
-        return message.StartsWith("(Line:", StringComparison.Ordinal) && close > 0 ? message[(close + 3)..] : message;
-    }
+        YamlNodes.Error(fileName, node, path, problem);
 }

@@ -1,3 +1,5 @@
+using FluidSim.Results.Tables;
+
 namespace FluidSim.Results;
 
 /// <summary>The file format of an experiment's tables.</summary>
@@ -14,7 +16,22 @@ public enum TableFormat
 /// <param name="Name">The simulator.md name.</param>
 /// <param name="Type"><see cref="int"/>, <see cref="long"/>, <see cref="double"/> or <see cref="string"/> (Parquet INT32, INT64, DOUBLE, UTF-8 string).</param>
 /// <param name="Nullable">True when the column may hold nulls (an empty CSV field, an optional Parquet column).</param>
-public sealed record TableColumn(string Name, Type Type, bool Nullable = false);
+public sealed record TableColumn(string Name, Type Type, bool Nullable = false)
+{
+    /// <summary>The column in the Parquet column layer (<see cref="Tables.ColumnType"/>).</summary>
+    /// <exception cref="NotSupportedException">No column type stores <see cref="Type"/> with this nullability.</exception>
+    public ColumnDefinition ToDefinition() => new(Name, (Type, Nullable) switch
+    {
+        (var t, false) when t == typeof(int) => ColumnType.Int32,
+        (var t, false) when t == typeof(long) => ColumnType.Int64,
+        (var t, true) when t == typeof(long) => ColumnType.NullableInt64,
+        (var t, false) when t == typeof(double) => ColumnType.Double,
+        (var t, true) when t == typeof(double) => ColumnType.NullableDouble,
+        (var t, false) when t == typeof(string) => ColumnType.String,
+        (var t, true) when t == typeof(string) => ColumnType.NullableString,
+        _ => throw new NotSupportedException($"column '{Name}': no column type for {Type.Name} (nullable: {Nullable})"),
+    });
+}
 
 /// <summary>A result table: its name (the file name without extension) and its columns in file order.</summary>
 public sealed record TableSchema(string Name, IReadOnlyList<TableColumn> Columns)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using FluidSim.Experiments;
 using FluidSim.Results;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
@@ -57,9 +58,6 @@ internal sealed partial class SweepFileReader(string sourcePath)
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
     private static partial Regex SweepNamePattern();
 
-    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
-    private static partial Regex YamlMarkPrefix();
-
     public SweepDefinition Read(string text)
     {
         var root = LoadRoot(text);
@@ -82,36 +80,9 @@ internal sealed partial class SweepFileReader(string sourcePath)
 
     // ---- YAML structure.
 
-    private YamlMappingNode LoadRoot(string text)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            var problem = YamlMarkPrefix().Replace(e.Message, "");
-            throw new InputException(_file, Line(e.Start), Column(e.Start), null, $"malformed YAML: {problem}");
-        }
-        catch (InvalidOperationException e)
-        {
-            // YamlDotNet's parser throws this, without a position, on some unclosed flow collections ("B: [1, 2" then a new key).
-            throw new InputException(_file, null, null, null, $"malformed YAML (an unclosed '[' or '{{'?): {e.Message}");
-        }
-        if (stream.Documents.Count == 0) throw new InputException(_file, null, null, null, "the sweep file is empty");
-        if (stream.Documents.Count > 1)
-        {
-            var second = stream.Documents[1].RootNode;
-            throw Error(second, null, "expected one YAML document, found several ('---' separators)");
-        }
-        var root = stream.Documents[0].RootNode;
-        if (root is YamlScalarNode { Value: null or "" or "~" or "null" })
-        {
-            throw new InputException(_file, null, null, null, "the sweep file is empty");
-        }
-        return root as YamlMappingNode ?? throw Error(root, null, $"expected a mapping of sweep keys ({string.Join(", ", TopLevelKeys)}), got {Describe(root)}");
-    }
+    private YamlMappingNode LoadRoot(string text) =>
+        YamlDocumentLoader.Load(text, _file, $"a mapping of sweep keys ({string.Join(", ", TopLevelKeys)})")
+        ?? throw new InputException(_file, null, null, null, "the sweep file is empty");
 
     /// <summary>Refuses a key of <paramref name="mapping"/> not in <paramref name="allowed"/>, naming the closest valid one.</summary>
     private void CheckKeys(YamlMappingNode mapping, string? parentPath, IReadOnlyCollection<string> allowed)
@@ -144,14 +115,13 @@ internal sealed partial class SweepFileReader(string sourcePath)
     private string? ScalarOrNull(YamlNode node, string path)
     {
         if (node is not YamlScalarNode scalar) throw Error(node, path, $"expected a single value, got {Describe(node)}");
-        return IsNull(scalar) ? null : scalar.Value ?? "";
+        return YamlNodes.Text(scalar);
     }
 
     private string RequireText(YamlNode node, string path) =>
         ScalarOrNull(node, path) ?? throw Error(node, path, "expected a value, got null");
 
-    private static bool IsNull(YamlScalarNode scalar) =>
-        scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+    private static bool IsNull(YamlScalarNode scalar) => YamlNodes.IsNull(scalar);
 
     private bool RequireBool(YamlNode node, string path) => RequireText(node, path) switch
     {
@@ -567,20 +537,9 @@ internal sealed partial class SweepFileReader(string sourcePath)
 
     // ---- Messages.
 
-    private InputException Error(YamlNode node, string? path, string problem) =>
-        new(_file, Line(node.Start), Column(node.Start), path, problem);
-
-    private static int Line(Mark mark) => checked((int)mark.Line);
-
-    private static int Column(Mark mark) => checked((int)mark.Column);
+    private InputException Error(YamlNode node, string? path, string problem) => YamlNodes.Error(_file, node, path, problem);
 
     private static string Join(string? parent, string key) => parent is null ? key : $"{parent}.{key}";
 
-    private static string Describe(YamlNode node) => node switch
-    {
-        YamlMappingNode => "a mapping",
-        YamlSequenceNode => "a list",
-        YamlScalarNode { Value: var v } => $"'{v}'",
-        _ => "something else",
-    };
+    private static string Describe(YamlNode node) => YamlNodes.Describe(node);
 }

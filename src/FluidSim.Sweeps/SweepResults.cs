@@ -1,7 +1,7 @@
 using System.Globalization;
+using FluidSim.Results.Tables;
 using FluidSim.Simulation;
 using Parquet;
-using Parquet.Schema;
 
 namespace FluidSim.Sweeps;
 
@@ -60,8 +60,6 @@ public static partial class SweepResults
     private const string PartPrefix = "part-";
     private const string PartExtension = ".parquet";
 
-    private static readonly ParquetOptions WriteOptions = new() { CompressionMethod = CompressionMethod.Snappy };
-
     /// <summary><c>RESULTS/summary</c>: one row per completed job.</summary>
     public static string SummaryDir(string resultsDir) => Path.Combine(resultsDir, "summary");
 
@@ -76,7 +74,7 @@ public static partial class SweepResults
         SweepTables.SummaryRecord[] records = [.. rows.Select(r => new SweepTables.SummaryRecord(r, r.Summary.Metrics()))];
         var directory = SummaryDir(resultsDir);
         var path = Path.Combine(directory, NewPartName());
-        await WritePartAsync(path, SweepTables.SummarySchema, SweepTables.SummaryColumns, records, null, ct).ConfigureAwait(false);
+        await WritePartAsync(path, SweepTables.Summary, records, ct).ConfigureAwait(false);
         return path;
     }
 
@@ -86,7 +84,7 @@ public static partial class SweepResults
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0) throw new ArgumentException("a part needs at least one row", nameof(rows));
         var path = Path.Combine(FailuresDir(resultsDir), NewPartName());
-        await WritePartAsync(path, SweepTables.FailureSchema, SweepTables.FailureColumns, rows, null, ct).ConfigureAwait(false);
+        await WritePartAsync(path, SweepTables.Failures, rows, ct).ConfigureAwait(false);
         return path;
     }
 
@@ -125,36 +123,14 @@ public static partial class SweepResults
         $"{PartPrefix}{DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}{PartExtension}";
 
     /// <summary>Writes a whole part under a hidden temporary name, then renames it to <paramref name="path"/>.</summary>
-    private static async Task WritePartAsync<TRow>(
-        string path,
-        ParquetSchema schema,
-        IReadOnlyList<SweepColumn<TRow>> columns,
-        IReadOnlyList<TRow> rows,
-        IReadOnlyDictionary<string, string>? metadata,
-        CancellationToken ct)
+    private static async Task WritePartAsync<TRow>(string path, RowTable<TRow> table, IReadOnlyList<TRow> rows, CancellationToken ct)
     {
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
+        var temp = TemporaryPathFor(path);
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                await using (var writer = await ParquetWriter.CreateAsync(schema, stream, WriteOptions, false, ct).ConfigureAwait(false))
-                {
-                    if (metadata is not null) writer.CustomMetadata = metadata.ToDictionary();
-                    for (var start = 0; start < rows.Count; start += MergedRowGroupSize)
-                    {
-                        var group = Slice(rows, start, Math.Min(MergedRowGroupSize, rows.Count - start));
-                        using var rowGroup = writer.CreateRowGroup();
-                        foreach (var column in columns) await column.WriteAsync(rowGroup, group, ct).ConfigureAwait(false);
-                        rowGroup.CompleteValidate();
-                    }
-                }
-                await stream.FlushAsync(ct).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-            await TimestampStatisticsRepair.RepairAsync(temp, ct).ConfigureAwait(false);
+            await ParquetFiles.WriteAsync(temp, table.Schema, null, writer => table.WriteAsync(writer, rows, MergedRowGroupSize, ct), ct).ConfigureAwait(false);
             File.Move(temp, path, overwrite: false);
         }
         catch
@@ -164,8 +140,9 @@ public static partial class SweepResults
         }
     }
 
-    private static IReadOnlyList<T> Slice<T>(IReadOnlyList<T> rows, int start, int count) =>
-        start == 0 && count == rows.Count ? rows : rows.Skip(start).Take(count).ToArray();
+    /// <summary>The hidden name a part is written under before its rename (skipped by <c>*.parquet</c> globs).</summary>
+    private static string TemporaryPathFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
 
     /// <summary>A part on disk and the names its footer says it replaces.</summary>
     private sealed record PartFile(string Path, string Name, IReadOnlyList<string> Replaces);

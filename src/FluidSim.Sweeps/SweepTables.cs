@@ -1,67 +1,12 @@
+using FluidSim.Results.Tables;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
-using Parquet;
-using Parquet.Schema;
 
 namespace FluidSim.Sweeps;
 
-// Implementation note: a table is a list of typed columns, each a Parquet field plus a function from a row to its value,
-// so the schema and the writing code cannot drift apart. The parameter and workload columns are the same for every
-// sweep (sweeps.md: sweeps can be read together), so a column a job does not use holds null rather than being left out.
-
-/// <summary>One column of a sweep table: its Parquet field and how to write it for a set of rows.</summary>
-internal abstract class SweepColumn<TRow>(DataField field)
-{
-    public DataField Field { get; } = field;
-
-    public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, IReadOnlyList<TRow> rows, CancellationToken ct);
-}
-
-internal sealed class Int64Column<TRow>(string name, Func<TRow, long> value) : SweepColumn<TRow>(new DataField<long>(name, nullable: false))
-{
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, IReadOnlyList<TRow> rows, CancellationToken ct) =>
-        rowGroup.WriteAsync(Field, new ReadOnlyMemory<long>([.. rows.Select(value)]), null, null, ct);
-}
-
-internal sealed class NullableInt64Column<TRow>(string name, Func<TRow, long?> value) : SweepColumn<TRow>(new DataField<long?>(name, nullable: true))
-{
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, IReadOnlyList<TRow> rows, CancellationToken ct) =>
-        rowGroup.WriteAsync(Field, new ReadOnlyMemory<long?>([.. rows.Select(value)]), null, null, ct);
-}
-
-internal sealed class DoubleColumn<TRow>(string name, Func<TRow, double> value) : SweepColumn<TRow>(new DataField<double>(name, nullable: false))
-{
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, IReadOnlyList<TRow> rows, CancellationToken ct) =>
-        rowGroup.WriteAsync(Field, new ReadOnlyMemory<double>([.. rows.Select(value)]), null, null, ct);
-}
-
-internal sealed class NullableDoubleColumn<TRow>(string name, Func<TRow, double?> value) : SweepColumn<TRow>(new DataField<double?>(name, nullable: true))
-{
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, IReadOnlyList<TRow> rows, CancellationToken ct) =>
-        rowGroup.WriteAsync(Field, new ReadOnlyMemory<double?>([.. rows.Select(value)]), null, null, ct);
-}
-
-internal sealed class StringColumn<TRow>(string name, Func<TRow, string?> value) : SweepColumn<TRow>(new DataField<string>(name, nullable: true))
-{
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, IReadOnlyList<TRow> rows, CancellationToken ct) =>
-        rowGroup.WriteAsync(Field, [.. rows.Select(value)]);
-}
-
-/// <summary>A UTC instant as a Parquet TIMESTAMP(MICROS, isAdjustedToUTC = true), never the legacy INT96.</summary>
-internal sealed class TimestampColumn<TRow>(string name, Func<TRow, DateTime> value)
-    : SweepColumn<TRow>(new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: false))
-{
-    public override Task WriteAsync(ParquetRowGroupWriter rowGroup, IReadOnlyList<TRow> rows, CancellationToken ct) =>
-        rowGroup.WriteAsync(Field, new ReadOnlyMemory<DateTime>([.. rows.Select(r => AsUtc(value(r)))]), null, null, ct);
-
-    /// <summary>Local times are converted; an unspecified kind is taken as UTC (the API's times are all UTC).</summary>
-    private static DateTime AsUtc(DateTime time) => time.Kind switch
-    {
-        DateTimeKind.Local => time.ToUniversalTime(),
-        DateTimeKind.Unspecified => DateTime.SpecifyKind(time, DateTimeKind.Utc),
-        _ => time,
-    };
-}
+// Implementation note: both tables are RowTables of FluidSim.Results.Tables (a list of typed columns built from
+// lambdas). The parameter and workload columns are the same for every sweep (sweeps.md: sweeps can be read together),
+// so a column a job does not use holds null rather than being left out.
 
 /// <summary>The columns of <c>summary</c> and <c>failures</c> (sweeps.md "Results").</summary>
 internal static class SweepTables
@@ -69,33 +14,23 @@ internal static class SweepTables
     /// <summary>Summary rows with their metrics computed once.</summary>
     internal sealed record SummaryRecord(SummaryRow Row, IReadOnlyList<SummaryMetric> Metrics);
 
-    public static IReadOnlyList<SweepColumn<SummaryRecord>> SummaryColumns { get; } = BuildSummaryColumns();
+    /// <summary>One row per completed job.</summary>
+    public static RowTable<SummaryRecord> Summary { get; } = new(BuildSummaryColumns());
 
-    public static IReadOnlyList<SweepColumn<FailureRow>> FailureColumns { get; } =
+    /// <summary>One row per job that exhausted its attempts.</summary>
+    public static RowTable<FailureRow> Failures { get; } = new(
     [
         .. JobColumns<FailureRow>(r => r.Sweep, r => r.Job),
         new Int64Column<FailureRow>("attempts", r => r.Attempts),
         new StringColumn<FailureRow>("error", r => r.Error),
         new StringColumn<FailureRow>("worker", r => r.Worker),
         new TimestampColumn<FailureRow>("failed_at", r => r.FailedAtUtc),
-    ];
+    ]);
 
     /// <summary>The column of the generated request count (the workload field <c>num_requests</c>).</summary>
     public const string WorkloadNumRequestsColumn = "workload_num_requests";
 
-    public static ParquetSchema SummarySchema { get; } = SchemaOf(SummaryColumns);
-
-    public static ParquetSchema FailureSchema { get; } = SchemaOf(FailureColumns);
-
-    /// <summary>The Parquet schema of <paramref name="columns"/>; a repeated name would make readers rename a column, so it is refused.</summary>
-    private static ParquetSchema SchemaOf<TRow>(IReadOnlyList<SweepColumn<TRow>> columns)
-    {
-        var repeated = columns.GroupBy(c => c.Field.Name).FirstOrDefault(g => g.Count() > 1);
-        if (repeated is not null) throw new InvalidOperationException($"column '{repeated.Key}' appears twice in a sweep table");
-        return new ParquetSchema(columns.Select(c => (Field)c.Field));
-    }
-
-    private static List<SweepColumn<SummaryRecord>> BuildSummaryColumns()
+    private static List<RowColumn<SummaryRecord>> BuildSummaryColumns()
     {
         var columns = JobColumns<SummaryRecord>(r => r.Row.Sweep, r => r.Row.Job);
         var metrics = RunSummary.MetricColumns;
@@ -117,7 +52,7 @@ internal static class SweepTables
     }
 
     /// <summary><c>sweep, job_id, seed</c>, every simulator parameter, every workload field: shared by both tables.</summary>
-    private static List<SweepColumn<TRow>> JobColumns<TRow>(Func<TRow, string> sweep, Func<TRow, SweepJob> job) =>
+    private static List<RowColumn<TRow>> JobColumns<TRow>(Func<TRow, string> sweep, Func<TRow, SweepJob> job) =>
     [
         new StringColumn<TRow>("sweep", sweep),
         new StringColumn<TRow>("job_id", r => job(r).JobId),

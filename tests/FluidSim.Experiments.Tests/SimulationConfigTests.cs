@@ -172,7 +172,7 @@ public class SimulationConfigTests
     {
         var e = Assert.Throws<InputException>(() => SimulationConfig.Parse("system:\n  B: 5\n   M_total: [\n", File));
         Assert.StartsWith("config.yaml:", e.Message);
-        Assert.Contains("invalid YAML", e.Message);
+        Assert.Contains(": malformed YAML: ", e.Message);
         Assert.NotNull(e.Line);
     }
 
@@ -180,7 +180,7 @@ public class SimulationConfigTests
     public void An_unclosed_flow_list_followed_by_a_key_is_input_error()
     {
         var e = Assert.Throws<InputException>(() => SimulationConfig.Parse("system:\n  B: [1000, 2000\n  M_total: 5\n", File));
-        Assert.StartsWith("config.yaml: invalid YAML (an unclosed '[' or '{'?)", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("config.yaml: malformed YAML (an unclosed '[' or '{'?)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,11 +39,22 @@ public class SweepRefusalTests
     }
 
     [Fact]
-    public void A_repeated_key_is_malformed_yaml()
+    public void A_repeated_key_is_refused_naming_the_key() =>
+        AssertRefused("name: x\n" + Workload + "name: y\n", 3, 1, "name", "given twice");
+
+    [Theory]
+    [InlineData("grid:\n  B: [1000, 2000\n", "sweep.yaml:3:1: malformed YAML: ")]
+    [InlineData("grid:\n  B: [1000, 2000\n  M_total: [5000]\n", "sweep.yaml: malformed YAML (an unclosed '[' or '{'?): ")]
+    [InlineData("name: x\nname: y\n", "sweep.yaml:2:1: name: given twice")]
+    [InlineData("name: x\n---\nname: y\n", "sweep.yaml:3:1: expected one YAML document, found several ('---' separators)")]
+    public void The_config_and_sweep_readers_report_a_yaml_error_in_the_same_words(string yaml, string messageStart)
     {
-        var e = TestFiles.Refusal("name: x\n" + Workload + "name: y\n");
-        Assert.Equal(3, e.Line);
-        Assert.StartsWith("malformed YAML: ", e.Problem, StringComparison.Ordinal);
+        var sweep = TestFiles.Refusal(yaml);
+        var config = Assert.Throws<InputException>(() => FluidSim.Experiments.SimulationConfig.Parse(yaml, "sweep.yaml"));
+
+        Assert.StartsWith(messageStart, sweep.Message, StringComparison.Ordinal);
+        Assert.Equal(sweep.Message, config.Message);
+        Assert.Equal((sweep.Line, sweep.Column, sweep.Field), (config.Line, config.Column, config.Field));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using Parquet;
-using Parquet.Schema;
 
 namespace FluidSim.Results.Tables;
 
@@ -20,8 +19,7 @@ internal abstract class TableFile : IDisposable
     {
         Path = path;
         Schema = schema;
-        Columns = schema.Columns.Select(c => ColumnBuffer.Create(c, bufferRows)).ToArray();
-        BufferRows = bufferRows;
+        Rows = new RowGroupBuffer([.. schema.Columns.Select(c => c.ToDefinition())], bufferRows);
         _tempPath = AtomicFile.TempPathFor(path);
         _stream = AtomicFile.CreateTemp(_tempPath, FileOptions.SequentialScan);
     }
@@ -32,15 +30,13 @@ internal abstract class TableFile : IDisposable
     public TableSchema Schema { get; }
 
     /// <summary>The row buffer, one typed array per column in schema order; the next row goes at index <see cref="Count"/>.</summary>
-    public ColumnBuffer[] Columns { get; }
+    public RowGroupBuffer Rows { get; }
 
     /// <summary>Rows in the buffer, not yet written.</summary>
-    public int Count { get; private set; }
+    public int Count => Rows.Count;
 
     /// <summary>Rows appended since creation.</summary>
     public long RowsWritten { get; private set; }
-
-    protected int BufferRows { get; }
 
     protected Stream Stream => _stream;
 
@@ -48,22 +44,21 @@ internal abstract class TableFile : IDisposable
     public T Column<T>(string name)
         where T : ColumnBuffer
     {
-        foreach (var column in Columns)
+        try
         {
-            if (column.Column.Name == name)
-            {
-                return column as T ?? throw new InvalidOperationException(
-                    $"{Schema.Name}.{name} is buffered as {column.GetType().Name}, not {typeof(T).Name}");
-            }
+            return Rows.Column<T>(name);
         }
-        throw new InvalidOperationException($"{Schema.Name} has no column '{name}'");
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"{Schema.Name}: {e.Message}", e);
+        }
     }
 
     /// <summary>Counts the row just filled in at index <see cref="Count"/>, writing the buffer out when it is full.</summary>
     public void EndRow()
     {
         RowsWritten++;
-        if (++Count == BufferRows) Flush();
+        if (Rows.EndRow()) Flush();
     }
 
     /// <summary>Writes the remaining rows, finishes the file and gives it its real name.</summary>
@@ -104,8 +99,8 @@ internal abstract class TableFile : IDisposable
         _completed = false;
     }
 
-    /// <summary>Writes rows <c>[0, count)</c> of the buffer to the file.</summary>
-    protected abstract void WriteRows(int count);
+    /// <summary>Writes the rows of the buffer (<c>[0, Count)</c>) to the file.</summary>
+    protected abstract void WriteRows();
 
     /// <summary>Writes whatever the format needs after the last row (a Parquet footer).</summary>
     protected virtual void Finish()
@@ -120,8 +115,8 @@ internal abstract class TableFile : IDisposable
     private void Flush()
     {
         if (Count == 0) return;
-        WriteRows(Count);
-        Count = 0;
+        WriteRows();
+        Rows.Clear();
     }
 
     public static TableFile Create(string directory, TableSchema schema, TableFormat format) => format switch
@@ -152,9 +147,10 @@ internal sealed class CsvTableFile : TableFile
         _output.WriteByte((byte)'\n');
     }
 
-    protected override void WriteRows(int count)
+    protected override void WriteRows()
     {
-        var columns = Columns;
+        var columns = Rows.Columns;
+        var count = Count;
         for (var row = 0; row < count; row++)
         {
             columns[0].WriteCsv(_output, row);
@@ -172,6 +168,8 @@ internal sealed class CsvTableFile : TableFile
 
 /// <summary>A table as Parquet: one row group per full buffer, Snappy compression.</summary>
 /// <remarks>
+/// Streamed, so unlike <see cref="ParquetFiles.WriteAsync"/> it does not repair timestamp statistics: experiment tables
+/// have no timestamp column (<see cref="TableColumn.ToDefinition"/> maps none).
 /// Parquet.Net is asynchronous while <c>ISimulationObserver</c> is not; its tasks are awaited synchronously at row-group
 /// boundaries only, which is safe without a synchronization context (a CLI, a worker thread).
 /// </remarks>
@@ -182,12 +180,11 @@ internal sealed class ParquetTableFile : TableFile
     public ParquetTableFile(string path, TableSchema schema)
         : base(path, schema, ExperimentTableWriter.ParquetRowGroupSize)
     {
-        var parquetSchema = new ParquetSchema(Columns.Select(c => (Field)c.Field));
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
-        _writer = ParquetWriter.CreateAsync(parquetSchema, Stream, options).GetAwaiter().GetResult();
+        var parquetSchema = ColumnDefinition.SchemaOf(Rows.Definitions);
+        _writer = ParquetWriter.CreateAsync(parquetSchema, Stream, ParquetFiles.WriteOptions()).GetAwaiter().GetResult();
     }
 
-    protected override void WriteRows(int count) => WriteRowGroupAsync(count).GetAwaiter().GetResult();
+    protected override void WriteRows() => Rows.WriteRowGroupAsync(_writer).GetAwaiter().GetResult();
 
     protected override void Finish() => _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
@@ -203,13 +200,4 @@ internal sealed class ParquetTableFile : TableFile
         }
     }
 
-    private async Task WriteRowGroupAsync(int count)
-    {
-        using var rowGroup = _writer.CreateRowGroup();
-        foreach (var column in Columns)
-        {
-            await column.WriteParquetAsync(rowGroup, count).ConfigureAwait(false);
-        }
-        rowGroup.CompleteValidate();
-    }
 }

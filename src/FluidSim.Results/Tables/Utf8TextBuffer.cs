@@ -47,6 +47,14 @@ internal sealed class Utf8TextBuffer
         _position += written;
     }
 
+    /// <summary>Writes <paramref name="value"/> (taken as UTC) in ISO 8601 with microseconds: <c>2025-01-02T03:04:05.123456Z</c>.</summary>
+    public void WriteUtc(DateTime value)
+    {
+        Ensure(MaxNumberBytes);
+        value.TryFormat(_buffer.AsSpan(_position), out var written, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        _position += written;
+    }
+
     public void WriteByte(byte value)
     {
         Ensure(1);

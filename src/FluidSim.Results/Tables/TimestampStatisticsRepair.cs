@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Parquet;
 using Parquet.Schema;
 
-namespace FluidSim.Sweeps;
+namespace FluidSim.Results.Tables;
 
 // Implementation note: Parquet.Net 6 writes the data of a TIMESTAMP(MICROS) column in microseconds but its min/max
 // statistics in milliseconds (aloneguid/parquet-dotnet#769). Readers trust those statistics: DuckDB skips row groups
