@@ -5,19 +5,24 @@ namespace FluidSim.Sweeps;
 /// <summary>Reads a sweep file (sweeps.md), validates every value and expands it into its jobs.</summary>
 /// <remarks>
 /// Every refusal is an <see cref="InputException"/> naming the file, line, column and key path, thrown before anything
-/// runs. Thread-safe: no shared state besides reading the workload file.
+/// runs. Each call parses anew; <see cref="SweepDefinitionCache"/> parses each text once per process. The workload file
+/// is loaded through <see cref="WorkloadCache.Shared"/>, so its content is parsed once however often sweeps naming it are.
+/// Thread-safe.
 /// </remarks>
 public static class SweepLoader
 {
     /// <summary>Reads and parses the sweep file at <paramref name="path"/>.</summary>
     /// <exception cref="InputException">The file is missing, unreadable or invalid.</exception>
-    public static SweepDefinition Load(string path)
+    public static SweepDefinition Load(string path) => Parse(ReadText(path), path);
+
+    /// <summary>The text of the sweep file at <paramref name="path"/>.</summary>
+    /// <exception cref="InputException">The file is missing or unreadable.</exception>
+    internal static string ReadText(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -27,7 +32,6 @@ public static class SweepLoader
         {
             throw new InputException(path, null, null, null, $"cannot read the sweep file: {e.Message}");
         }
-        return Parse(text, path);
     }
 
     /// <summary>
