@@ -32,7 +32,6 @@ public sealed class SweepDefinitionCache
     private readonly object _gate = new();
     private readonly Dictionary<SourceKey, Lazy<SweepDefinition>> _bySource = [];
     private readonly Dictionary<string, Slot> _byFingerprint = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _parsesByFingerprint = new(StringComparer.Ordinal);
     private long _clock;
     private long _parses;
 
@@ -49,7 +48,10 @@ public sealed class SweepDefinitionCache
     /// <summary>Most fingerprints held at once.</summary>
     public int Capacity { get; }
 
-    /// <summary>Parses this cache ran (valid or not); each distinct text and workload content costs one.</summary>
+    /// <summary>
+    /// Parses this cache ran (valid or not); each distinct text and workload content costs one. Per sweep and process,
+    /// whoever parsed: <see cref="SweepLoader.ParseCount"/>.
+    /// </summary>
     public long ParseCount => Interlocked.Read(ref _parses);
 
     /// <summary>Definitions held now (one per fingerprint).</summary>
@@ -70,13 +72,6 @@ public sealed class SweepDefinitionCache
         public long LastUse { get; set; }
 
         public HashSet<SourceKey> Sources { get; } = [];
-    }
-
-    /// <summary>How many parses of this cache produced a definition with <paramref name="fingerprint"/>.</summary>
-    public int ParseCountOf(string fingerprint)
-    {
-        ArgumentNullException.ThrowIfNull(fingerprint);
-        lock (_gate) return _parsesByFingerprint.GetValueOrDefault(fingerprint);
     }
 
     /// <summary>Reads the sweep file at <paramref name="path"/> and returns its definition, parsing it only when this text is new.</summary>
@@ -165,9 +160,7 @@ public sealed class SweepDefinitionCache
     private SweepDefinition Parse(string yamlText, string sourcePath)
     {
         Interlocked.Increment(ref _parses);
-        var definition = SweepLoader.Parse(yamlText, sourcePath);
-        lock (_gate) _parsesByFingerprint[definition.Fingerprint] = _parsesByFingerprint.GetValueOrDefault(definition.Fingerprint) + 1;
-        return definition;
+        return SweepLoader.Parse(yamlText, sourcePath);
     }
 
     /// <summary>True when the definition's workload file (if any) still has the content it was parsed with.</summary>

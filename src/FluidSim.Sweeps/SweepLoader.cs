@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FluidSim.Results;
 
 namespace FluidSim.Sweeps;
@@ -11,6 +12,19 @@ namespace FluidSim.Sweeps;
 /// </remarks>
 public static class SweepLoader
 {
+    /// <summary>Parses per fingerprint in this process (a few dozen bytes per distinct sweep).</summary>
+    private static readonly ConcurrentDictionary<string, int> ParsesByFingerprint = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How many times this process parsed a text to <paramref name="fingerprint"/>, by any caller: an observable statistic
+    /// for tests and logs (a sweep run in one process is parsed once, see <see cref="SweepDefinitionCache"/>).
+    /// </summary>
+    public static int ParseCount(string fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        return ParsesByFingerprint.GetValueOrDefault(fingerprint);
+    }
+
     /// <summary>Reads and parses the sweep file at <paramref name="path"/>.</summary>
     /// <exception cref="InputException">The file is missing, unreadable or invalid.</exception>
     public static SweepDefinition Load(string path) => Parse(ReadText(path), path);
@@ -43,6 +57,8 @@ public static class SweepLoader
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentNullException.ThrowIfNull(sourcePath);
-        return new SweepFileReader(sourcePath).Read(yamlText);
+        var definition = new SweepFileReader(sourcePath).Read(yamlText);
+        ParsesByFingerprint.AddOrUpdate(definition.Fingerprint, 1, (_, count) => count + 1);
+        return definition;
     }
 }
