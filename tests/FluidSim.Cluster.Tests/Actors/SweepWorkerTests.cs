@@ -82,13 +82,14 @@ public sealed class SweepWorkerTests : IAsyncLifetime
         var first = _node.System.ActorOf(SweepWorker.Props(coordinator.Ref, settings), "shared-1");
         coordinator.ExpectMsg<RequestWork>(Wait);
         first.Tell(Lease(0), coordinator.Ref);
-        Assert.Equal(sweep.Fingerprint, coordinator.ExpectMsg<GetSweepSource>(Wait).Fingerprint);
+        Assert.Equal(sweep.Fingerprint, coordinator.FishForMessage<GetSweepSource>(_ => true, Wait).Fingerprint);
         first.Tell(new SweepSource(sweep.Name, sweep.Fingerprint, text, sourcePath), coordinator.Ref);
-        Assert.Equal(sweep.Jobs[0].JobId, coordinator.ExpectMsg<JobSucceeded>(Wait).JobId);
-        coordinator.ExpectMsg<RequestWork>(Wait);
+        // Skips the question asked again while the answer was on its way (the retry interval is 200 ms).
+        coordinator.FishForMessage(m => m is JobSucceeded r && r.JobId == sweep.Jobs[0].JobId, Wait);
         first.Tell(new JobReportAccepted(sweep.Name, sweep.Jobs[0].JobId, 1), coordinator.Ref);
 
-        // Its next job, and a second worker of the same process, find the sweep by the lease's fingerprint: no question asked.
+        // Its next job, and a second worker of the same process, find the sweep by the lease's fingerprint: no question
+        // asked (the worker asks only while it holds a lease it cannot start, and job 0's was done before its report).
         object RanOrAsked(int index) =>
             coordinator.FishForMessage(m => m is GetSweepSource || (m is JobSucceeded r && r.JobId == sweep.Jobs[index].JobId), Wait);
         first.Tell(Lease(1), coordinator.Ref);
