@@ -95,7 +95,7 @@ static async Task<Measured> RunAsync(string yaml, int workers)
     {
         var file = Path.Combine(root, "sweep.yaml");
         File.WriteAllText(file, yaml);
-        var definition = SweepLoader.Load(file);
+        var definition = SweepDefinitionCache.Shared.Load(file);
         await using var host = await EmbeddedSweepHost.StartAsync(new EmbeddedHostOptions { ResultsRoot = Path.Combine(root, "results"), Workers = workers }, CancellationToken.None);
 
         // Warm the singleton up (recovery, first journal access) before the clock starts.

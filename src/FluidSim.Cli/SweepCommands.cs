@@ -72,7 +72,8 @@ public static class SweepCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             // Bad input throws InputException: one line on stderr, exit 2, before anything is written.
-            var definition = SweepLoader.Load(parse.GetValue(file)!);
+            // Parsed once for the whole process: the embedded coordinator and workers find it in the shared cache.
+            var definition = SweepDefinitionCache.Shared.Load(parse.GetValue(file)!);
             var resultsRoot = parse.GetValue(results)!;
             Console.WriteLine($"sweep {definition.Name}: {Count(definition.Jobs.Count, "job")}, results in {Path.Combine(resultsRoot, definition.Name)}");
             var result = await WithProgressAsync(definition.Name, definition.Jobs.Count, progress =>

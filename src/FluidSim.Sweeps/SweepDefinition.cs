@@ -16,7 +16,8 @@ public sealed class SweepDefinition
         IReadOnlyList<SweepJob> jobs,
         SweepOutputs outputs,
         SweepLimits limits,
-        IReadOnlyList<(string Key, string Value)> normalized)
+        IReadOnlyList<(string Key, string Value)> normalized,
+        SweepWorkload workload)
     {
         Name = name;
         Description = description;
@@ -26,6 +27,7 @@ public sealed class SweepDefinition
         Outputs = outputs;
         Limits = limits;
         _normalized = normalized;
+        Workload = workload;
         Fingerprint = JobIdentity.Sha256Hex(NormalizedText(normalized, jobs));
     }
 
@@ -53,6 +55,9 @@ public sealed class SweepDefinition
     /// and of the ordered job ids, which cover a workload file's content. Equal fingerprints mean the same sweep.
     /// </summary>
     public string Fingerprint { get; }
+
+    /// <summary>The <c>workload:</c> section as parsed; its data file's hash is what <see cref="SweepDefinitionCache"/> re-checks.</summary>
+    internal SweepWorkload Workload { get; }
 
     /// <summary>
     /// What changed from <paramref name="other"/> (the earlier version) to this one, one line per difference:

@@ -49,7 +49,10 @@ internal sealed partial class SweepFileReader
                     (pointWorkload as GeneratedWorkload)?.Spec,
                     (pointWorkload as FileWorkload)?.FullPath,
                     display,
-                    pointWorkload is TraceWorkload t ? new SweepTrace(t.FullPath, t.Options) : null);
+                    pointWorkload is TraceWorkload t ? new SweepTrace(t.FullPath, t.Options) : null)
+                {
+                    WorkloadSha256 = pointWorkload.DataFile?.ContentSha256,
+                };
                 if (!firstById.TryAdd(id, index))
                 {
                     var first = jobs[firstById[id]];

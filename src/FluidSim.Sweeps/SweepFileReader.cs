@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using FluidSim.Experiments;
 using FluidSim.Results;
@@ -75,7 +74,7 @@ internal sealed partial class SweepFileReader(string sourcePath)
 
         var jobs = Expand(root, baseParameters, workload, axes, cases, seeds);
         var normalized = Normalize(name, description, workload, baseParameters, axes, cases, seeds, outputs, limits);
-        return new SweepDefinition(name, description, _file, text, jobs, outputs, limits, normalized);
+        return new SweepDefinition(name, description, _file, text, jobs, outputs, limits, normalized, workload);
     }
 
     // ---- YAML structure.
@@ -238,14 +237,14 @@ internal sealed partial class SweepFileReader(string sourcePath)
     private FileWorkload ReadWorkloadFile(YamlNode node)
     {
         const string path = "workload.file";
-        var (written, located, fullPath, content) = LocateDataFile(node, path, "request file");
-        // Validates every row; its InputException names the request file, row and column, and surfaces as is.
-        WorkloadFiles.Read(located);
-        return new FileWorkload(written, fullPath, Convert.ToHexStringLower(SHA256.HashData(content)));
+        var (written, located, fullPath) = LocateDataFile(node, path, "request file");
+        // Validates every row (once per content and process, in WorkloadCache); its InputException names the request file, row and column.
+        var loaded = ReadDataFile(node, path, written, "request file", () => WorkloadCache.Shared.ReadRequestFile(located));
+        return new FileWorkload(written, fullPath, loaded.ContentSha256);
     }
 
-    /// <summary>Resolves a data file path written at <paramref name="node"/> (relative to the sweep file) and reads its bytes.</summary>
-    private (string Written, string Located, string FullPath, byte[] Content) LocateDataFile(YamlNode node, string path, string what)
+    /// <summary>Resolves a data file path written at <paramref name="node"/> (relative to the sweep file) and checks it exists.</summary>
+    private (string Written, string Located, string FullPath) LocateDataFile(YamlNode node, string path, string what)
     {
         var written = RequireText(node, path);
         if (string.IsNullOrWhiteSpace(written)) throw Error(node, path, "empty path");
@@ -257,9 +256,15 @@ internal sealed partial class SweepFileReader(string sourcePath)
         {
             throw Error(node, path, $"{what} '{written}' not found (looked for {fullPath})");
         }
+        return (written, located, fullPath);
+    }
+
+    /// <summary>Loads a data file through <paramref name="load"/>; a file that cannot be read is refused where it is named.</summary>
+    private T ReadDataFile<T>(YamlNode node, string path, string written, string what, Func<T> load)
+    {
         try
         {
-            return (written, located, fullPath, File.ReadAllBytes(fullPath));
+            return load();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -274,7 +279,7 @@ internal sealed partial class SweepFileReader(string sourcePath)
         var mapping = RequireMapping(node, path, "a mapping with file and optionally format, start, duration, max_requests, rate_scale");
         CheckKeys(mapping, path, TraceKeys);
         var fileNode = Child(mapping, "file") ?? throw Error(node, Join(path, "file"), "missing: the trace file to import");
-        var (written, _, fullPath, content) = LocateDataFile(fileNode, Join(path, "file"), "trace file");
+        var (written, _, fullPath) = LocateDataFile(fileNode, Join(path, "file"), "trace file");
 
         TraceFormat? format = null;
         if (Child(mapping, "format") is { } formatNode)
@@ -297,14 +302,15 @@ internal sealed partial class SweepFileReader(string sourcePath)
             throw Error(optionNode, Join(path, option), problem);
         }
 
-        // Parses every row now, so a bad trace is refused before anything runs; its InputException names the trace file and line.
-        var resolved = options with { Format = format ?? TraceImporter.Detect(fullPath) };
-        var imported = TraceImporter.Import(fullPath, resolved);
+        // Parses every row now (once per content and process, in WorkloadCache), so a bad trace is refused before anything
+        // runs; its InputException names the trace file and line. A missing format is detected from the first line.
+        var loaded = ReadDataFile(fileNode, Join(path, "file"), written, "trace file", () => WorkloadCache.Shared.ImportTrace(fullPath, options));
+        var imported = loaded.Import;
         if (imported.Requests.Count == 0)
         {
             throw Error(node, path, $"the trace '{written}' has no request left after the window and drops ({imported.RowsRead} rows read)");
         }
-        return new TraceWorkload(written, fullPath, Convert.ToHexStringLower(SHA256.HashData(content)), resolved);
+        return new TraceWorkload(written, fullPath, loaded.ContentSha256, options with { Format = imported.Format });
     }
 
     private IReadOnlyList<Axis> ReadGrid(YamlMappingNode root, SimulationParameters baseParameters, SweepWorkload workload)

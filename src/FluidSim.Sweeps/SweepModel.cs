@@ -39,7 +39,15 @@ public sealed record SweepJob(
     WorkloadSpec? Generate,
     string? WorkloadFile,
     IReadOnlyDictionary<string, string> Axes,
-    SweepTrace? Trace = null);
+    SweepTrace? Trace = null)
+{
+    /// <summary>
+    /// Hex SHA-256 of the request file's or trace's bytes as the sweep was loaded (the content its job id hashes), or null
+    /// for a generated workload. <see cref="SweepJobRunner"/> runs on exactly that content (from <see cref="WorkloadCache"/>)
+    /// and refuses a file that changed since; null on a hand-built job reads whatever the file holds.
+    /// </summary>
+    public string? WorkloadSha256 { get; init; }
+}
 
 /// <summary>A job's trace workload: the trace file and how it is imported (format resolved, rate scale of this job).</summary>
 /// <param name="FullPath">Absolute path of the trace file.</param>

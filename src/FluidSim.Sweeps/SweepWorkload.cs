@@ -18,6 +18,9 @@ internal abstract record SweepWorkload
 
     /// <summary>The lines of the normalized definition (for the fingerprint and <see cref="SweepDefinition.DescribeChanges"/>).</summary>
     public abstract IEnumerable<(string Key, string Value)> DescriptionLines();
+
+    /// <summary>The file the requests come from and the hex SHA-256 of its bytes as loaded; null when they are generated.</summary>
+    public virtual (string FullPath, string ContentSha256)? DataFile => null;
 }
 
 /// <summary><c>workload: {generate: {...}}</c>: requests generated from the job seed.</summary>
@@ -41,6 +44,8 @@ internal sealed record GeneratedWorkload(WorkloadSpec Spec) : SweepWorkload
 internal sealed record FileWorkload(string WrittenPath, string FullPath, string ContentSha256) : SweepWorkload
 {
     public override IReadOnlyList<string> AxisKeys => [];
+
+    public override (string FullPath, string ContentSha256)? DataFile => (FullPath, ContentSha256);
 
     public override IEnumerable<(string Key, string Value)> CanonicalLines()
     {
@@ -66,6 +71,8 @@ internal sealed record TraceWorkload(string WrittenPath, string FullPath, string
     public const string RateScaleKey = "rate_scale";
 
     public override IReadOnlyList<string> AxisKeys => [RateScaleKey];
+
+    public override (string FullPath, string ContentSha256)? DataFile => (FullPath, ContentSha256);
 
     public override IEnumerable<(string Key, string Value)> CanonicalLines()
     {

@@ -42,7 +42,7 @@ public sealed partial class SweepCoordinator
         SweepDefinition definition;
         try
         {
-            definition = SweepLoader.Parse(submit.SourceText, submit.SourcePath);
+            definition = SweepDefinitionCache.Shared.GetOrParse(submit.SourceText, submit.SourcePath);
         }
         catch (InputException e)
         {

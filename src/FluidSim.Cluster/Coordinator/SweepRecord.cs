@@ -93,7 +93,7 @@ internal sealed class SweepRecord(SweepSubmitted submitted)
         if (Definition is not null || Problem is not null) return;
         try
         {
-            Attach(SweepLoader.Parse(SourceText, SourcePath));
+            Attach(SweepDefinitionCache.Shared.GetOrParse(SourceText, SourcePath));
         }
         catch (Exception e)
         {

@@ -67,7 +67,10 @@ public static class EmbeddedSweeps
     private static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Runs a validated sweep file to the end (or until cancelled or interrupted), carrying on an earlier submission.</summary>
-    /// <param name="definition">The file as loaded (and validated) by <see cref="SweepLoader.Load"/>.</param>
+    /// <param name="definition">
+    /// The file as loaded (and validated), by <see cref="SweepDefinitionCache.Load"/> of the shared cache: the coordinator
+    /// finds it there instead of parsing the text again (it is added when it was parsed elsewhere).
+    /// </param>
     public static async Task<SweepRunResult> RunAsync(
         SweepDefinition definition,
         string resultsRoot,
@@ -76,6 +79,7 @@ public static class EmbeddedSweeps
         CancellationToken cancellationToken)
     {
         var sourcePath = Path.GetFullPath(definition.SourcePath);
+        SweepDefinitionCache.Shared.Add(definition);
         var folder = new SweepStateFolder(resultsRoot);
         using var stateLock = await LockForRunAsync(folder, $"sweep run {definition.Name}", cancellationToken);
         if (stateLock is null) return Busy(folder, definition.Name);
@@ -111,7 +115,7 @@ public static class EmbeddedSweeps
             SweepDefinition current;
             try
             {
-                current = SweepLoader.Load(report.SourcePath);
+                current = SweepDefinitionCache.Shared.Load(report.SourcePath);
             }
             catch (InputException e)
             {

@@ -21,6 +21,12 @@ public sealed record SweepWorkerSettings
 
     /// <summary>An idle worker asks for work again after this long, in case its request was lost in a hand-over.</summary>
     public TimeSpan IdleAskInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where leased sweeps are looked up by fingerprint, and where a text asked from the coordinator is parsed: the
+    /// process-wide cache, so the workers of a node (and an embedded coordinator) share one parse of each sweep.
+    /// </summary>
+    public SweepDefinitionCache Definitions { get; init; } = SweepDefinitionCache.Shared;
 }
 
 /// <summary>
@@ -28,15 +34,15 @@ public sealed record SweepWorkerSettings
 /// token (job timeout, sweep cancel), and reports its summary or error until the coordinator acknowledges it.
 /// </summary>
 /// <remarks>
-/// Sweep definitions are cached by fingerprint; a worker that lacks one asks the coordinator for the text and parses it
-/// itself, so a lease carries only ids. A run that throws or times out is reported as a failed attempt with its message.
+/// A lease carries only ids: the worker looks the sweep up by fingerprint in <see cref="SweepWorkerSettings.Definitions"/>
+/// (the process-wide cache) and only when it is not there asks the coordinator for the text and parses it, off the actor
+/// thread. A run that throws or times out is reported as a failed attempt with its message.
 /// </remarks>
 public sealed class SweepWorker : ReceiveActor, IWithTimers
 {
     private readonly IActorRef _coordinator;
     private readonly SweepWorkerSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, SweepDefinition> _definitions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Sweep, string JobId, int Attempt), IFluidSimMessage> _unacknowledged = [];
     private readonly string _name;
     private JobLease? _lease;
@@ -109,7 +115,9 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         }
         else if (!_running && !_parsing)
         {
-            _coordinator.Tell(new GetSweepSource(_lease.Fingerprint));
+            // Another worker of this process may have parsed it meanwhile.
+            if (_settings.Definitions.TryGet(_lease.Fingerprint, out var definition)) StartRun(definition, _lease);
+            else _coordinator.Tell(new GetSweepSource(_lease.Fingerprint));
         }
     }
 
@@ -123,7 +131,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         }
         _lease = lease;
         _cancelledByCoordinator = false;
-        if (_definitions.TryGetValue(lease.Fingerprint, out var definition))
+        if (_settings.Definitions.TryGet(lease.Fingerprint, out var definition))
         {
             StartRun(definition, lease);
         }
@@ -138,9 +146,10 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         if (_lease?.Fingerprint != source.Fingerprint || _running || _parsing) return;
         _parsing = true;
         var fingerprint = source.Fingerprint;
+        var definitions = _settings.Definitions;
 
         // Expanding a large grid (and reading a workload file) is real work: keep it off the actor thread too.
-        Task.Run(() => SweepLoader.Parse(source.SourceText, source.SourcePath)).PipeTo(
+        Task.Run(() => definitions.GetOrParse(source.SourceText, source.SourcePath)).PipeTo(
             Self,
             success: d => new DefinitionLoaded(fingerprint, d, null),
             failure: ex => new DefinitionLoaded(fingerprint, null, Describe(ex)));
@@ -149,15 +158,11 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private void OnDefinitionLoaded(DefinitionLoaded loaded)
     {
         _parsing = false;
-        if (loaded.Definition is { } definition && definition.Fingerprint == loaded.Fingerprint)
-        {
-            _definitions[loaded.Fingerprint] = definition;
-        }
         if (_lease is not { } lease || _running) return;
         if (lease.Fingerprint != loaded.Fingerprint)
         {
             // The lease changed while another sweep was being parsed.
-            if (_definitions.TryGetValue(lease.Fingerprint, out var cached)) StartRun(cached, lease);
+            if (_settings.Definitions.TryGet(lease.Fingerprint, out var cached)) StartRun(cached, lease);
             else _coordinator.Tell(new GetSweepSource(lease.Fingerprint));
             return;
         }

@@ -88,6 +88,42 @@ public sealed class EmbeddedHostTests : IDisposable
         Assert.Equal(2L, Duck.Scalar<long>($"SELECT count(*) FROM read_parquet({Duck.Parts(_dir.Results, "graceful", "summary")}) WHERE attempt = 1"));
     }
 
+    [Fact]
+    public async Task A_trace_sweep_run_as_the_cli_runs_it_is_parsed_once_and_its_trace_read_once_by_two_workers()
+    {
+        // Bytes no other test writes (the model column), so the process-wide counters of this content are this test's.
+        var model = Guid.NewGuid().ToString("N");
+        var trace = _dir.Write("trace.csv", "Timestamp,Model,Request tokens,Response tokens\n"
+            + string.Concat(Enumerable.Range(0, 60).Select(i => FormattableString.Invariant($"{100 + i * 0.5},{model},{20 + i % 7},{5 + i % 5}\n"))));
+        const string text = """
+            name: parse-once
+            workload:
+              trace: {file: trace.csv, format: burstgpt}
+            base: {B: 400, d_0: 0.01, d_1: 0.0001}
+            grid:
+              rate_scale: [1, 2]
+              M_total: [400, 800]
+              victim_policy: [LIFO, FIFO]
+            seeds: [1, 2]
+            """;
+        var path = _dir.Write("parse-once.yaml", text);
+
+        // As `fluidsim sweep run` does: load through the shared cache, hand the definition to the embedded host.
+        var definition = SweepDefinitionCache.Shared.Load(path);
+        var run = await EmbeddedSweeps.RunAsync(definition, _dir.Results, workers: 2, _ => { }, CancellationToken.None);
+        Assert.Equal((SweepRunOutcome.Completed, 16), (run.Outcome, run.Final!.Succeeded));
+
+        // Resumed in the same process: the coordinator finds the same text and content again.
+        var resume = await EmbeddedSweeps.ResumeAsync("parse-once", _dir.Results, workers: 2, _ => { }, CancellationToken.None);
+        Assert.Equal((SweepRunOutcome.Completed, 0), (resume.Outcome, resume.Final!.JobsStartedThisSession));
+
+        // One parse for the CLI, the coordinator and both workers; the trace's rows read once, converted once per rate scale.
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(trace)));
+        Assert.Equal(1, SweepLoader.ParseCount(definition.Fingerprint));
+        Assert.Equal((1, 2), (WorkloadCache.Shared.ReadCount(sha), WorkloadCache.Shared.ConversionCount(sha)));
+        Assert.Equal(definition.Jobs.Select(j => j.JobId).Order(), Duck.JobIds(_dir.Results, "parse-once", "summary").Order());
+    }
+
     private sealed class FailingJobExecutor(string failingJobId) : ISweepJobExecutor
     {
         public RunSummary Execute(SweepDefinition sweep, SweepJob job, CancellationToken cancellationToken) =>

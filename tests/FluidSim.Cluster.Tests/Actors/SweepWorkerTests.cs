@@ -29,7 +29,8 @@ public sealed class SweepWorkerTests : IAsyncLifetime
         var sourcePath = _dir.Write("worker.yaml", text);
         var sweep = TestSweeps.Parse(text, sourcePath);
         var coordinator = _node.CreateProbe("coordinator");
-        var settings = new SweepWorkerSettings { Executor = executor, NodeName = "test", RetryInterval = TimeSpan.FromMilliseconds(200) };
+        // A cache of its own: the worker holds nothing yet, so it must ask for the text.
+        var settings = new SweepWorkerSettings { Executor = executor, NodeName = "test", RetryInterval = TimeSpan.FromMilliseconds(200), Definitions = new SweepDefinitionCache() };
         var worker = _node.System.ActorOf(SweepWorker.Props(coordinator.Ref, settings), "worker-1");
 
         Assert.Equal("test/worker-1", coordinator.ExpectMsg<RequestWork>(Wait).Worker);
@@ -58,6 +59,46 @@ public sealed class SweepWorkerTests : IAsyncLifetime
         // Resends already on their way may still arrive; after that, silence (the retry interval is 200 ms).
         coordinator.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m as JobSucceeded);
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+    }
+
+    [Fact]
+    public void Workers_of_one_process_parse_a_sweep_once_and_ask_for_its_text_only_when_they_do_not_hold_it()
+    {
+        var text = TestSweeps.Grid("shared", [4000, 8000, 16000]);
+        var sourcePath = _dir.Write("shared.yaml", text);
+        var sweep = TestSweeps.Parse(text, sourcePath);
+        var definitions = new SweepDefinitionCache();
+        var coordinator = _node.CreateProbe("coordinator");
+        var settings = new SweepWorkerSettings
+        {
+            Executor = new SimulatorJobExecutor(_dir.Results),
+            NodeName = "test",
+            RetryInterval = TimeSpan.FromMilliseconds(200),
+            Definitions = definitions,
+        };
+        JobLease Lease(int index) => new(sweep.Name, sweep.Fingerprint, sweep.Jobs[index].JobId, index, 1, sweep.Limits.JobTimeoutSeconds);
+
+        // The first worker holds nothing: it asks for the text and parses it into the process's cache.
+        var first = _node.System.ActorOf(SweepWorker.Props(coordinator.Ref, settings), "shared-1");
+        coordinator.ExpectMsg<RequestWork>(Wait);
+        first.Tell(Lease(0), coordinator.Ref);
+        Assert.Equal(sweep.Fingerprint, coordinator.FishForMessage<GetSweepSource>(_ => true, Wait).Fingerprint);
+        first.Tell(new SweepSource(sweep.Name, sweep.Fingerprint, text, sourcePath), coordinator.Ref);
+        // Skips the question asked again while the answer was on its way (the retry interval is 200 ms).
+        coordinator.FishForMessage(m => m is JobSucceeded r && r.JobId == sweep.Jobs[0].JobId, Wait);
+        first.Tell(new JobReportAccepted(sweep.Name, sweep.Jobs[0].JobId, 1), coordinator.Ref);
+
+        // Its next job, and a second worker of the same process, find the sweep by the lease's fingerprint: no question
+        // asked (the worker asks only while it holds a lease it cannot start, and job 0's was done before its report).
+        object RanOrAsked(int index) =>
+            coordinator.FishForMessage(m => m is GetSweepSource || (m is JobSucceeded r && r.JobId == sweep.Jobs[index].JobId), Wait);
+        first.Tell(Lease(1), coordinator.Ref);
+        Assert.IsType<JobSucceeded>(RanOrAsked(1));
+        var second = _node.System.ActorOf(SweepWorker.Props(coordinator.Ref, settings), "shared-2");
+        second.Tell(Lease(2), coordinator.Ref);
+        Assert.IsType<JobSucceeded>(RanOrAsked(2));
+
+        Assert.Equal(1L, definitions.ParseCount);
     }
 
     [Fact]
