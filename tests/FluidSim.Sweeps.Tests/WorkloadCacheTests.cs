@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using FluidSim.Results;
-using FluidSim.Results.Traces;
 using FluidSim.Simulation;
+using FluidSim.Traces;
 
 namespace FluidSim.Sweeps.Tests;
 
