@@ -6,9 +6,9 @@ using YamlDotNet.RepresentationModel;
 namespace FluidSim.Experiments;
 
 // Implementation note: the file is read by YamlDocumentLoader, through YamlDotNet's representation model (not the
-// object deserializer), so every key and value keeps its line and column; an error then names the file, the position and the key path
-// (`config.yaml:4:3: system.M_total: ...`). Parameter values are parsed by ParameterBinder, so the config, --set
-// and sweep files accept exactly the same text. Errors stop at the first one: the CLI prints one line.
+// object deserializer), so every key and value keeps its line and column; an error then names the file, the position
+// and the key path (`config.yaml:4:3: system.M_total: ...`). Parameter values are parsed by ParameterBinder, so the
+// config, --set and sweep files accept exactly the same text. Errors stop at the first one: the CLI prints one line.
 
 /// <summary>
 /// The configuration of <c>fluidsim simulate</c>, in the original tool's layout: sections <c>system</c>,
