@@ -24,7 +24,11 @@ public sealed class CoordinatorState : IEquatable<CoordinatorState>
     }
 
     /// <summary>No sweep: the state before the first event.</summary>
-    public static CoordinatorState Empty { get; } = new(ImmutableDictionary.Create<string, SweepState>(StringComparer.Ordinal), []);
+    /// <remarks>
+    /// Values compare by reference: the dictionary would otherwise compare a changed sweep with the one it replaces
+    /// by content, a walk over every job id on each event.
+    /// </remarks>
+    public static CoordinatorState Empty { get; } = new(ImmutableDictionary.Create<string, SweepState>(StringComparer.Ordinal, ReferenceEqualityComparer.Instance), []);
 
     /// <summary>Every sweep, in submission order.</summary>
     public IEnumerable<SweepState> Sweeps => _order.Select(name => _byName[name]);
