@@ -38,9 +38,9 @@ public sealed partial class SweepCoordinator
         // A worker asks only when it holds nothing: a lease still recorded for it was lost on the way. Take it back, uncharged.
         if (worker.Lease is { } stale)
         {
-            _log.Info("sweep {0}: worker {1} asked for work while holding job {2}; requeued", stale.Sweep.Name, worker.Name, stale.Job.JobId);
+            _log.Info("sweep {0}: worker {1} asked for work while holding job {2}; requeued", stale.Session.Name, worker.Name, stale.Job.JobId);
             DropLease(stale);
-            Requeue(stale.Sweep, stale.Job);
+            Requeue(stale.Session, stale.Job);
         }
         worker.Waiting = !TryLease(worker);
     }
@@ -89,7 +89,7 @@ public sealed partial class SweepCoordinator
 
     private static void DropLease(Lease lease)
     {
-        lease.Sweep.Leases.Remove(lease.Job.JobId);
+        lease.Session.Leases.Remove(lease.Job.JobId);
         if (ReferenceEquals(lease.Worker.Lease, lease)) lease.Worker.Lease = null;
     }
 
@@ -161,14 +161,14 @@ public sealed partial class SweepCoordinator
     {
         if (!_workers.Remove(t.ActorRef, out var worker) || worker.Lease is not { } lease) return;
         DropLease(lease);
-        _log.Warning("sweep {0}: worker {1} stopped while running job {2}", lease.Sweep.Name, worker.Name, lease.Job.JobId);
+        _log.Warning("sweep {0}: worker {1} stopped while running job {2}", lease.Session.Name, worker.Name, lease.Job.JobId);
         ChargeFailedAttempt(lease, $"worker {worker.Name} stopped before reporting (its process or node went away)");
     }
 
     /// <summary>Persists a failed attempt; the job is retried, or after max_attempts its failure row is buffered.</summary>
     private void ChargeFailedAttempt(Lease lease, string error)
     {
-        var session = lease.Sweep;
+        var session = lease.Session;
         var job = lease.Job;
         if (error.Length > _settings.MaxErrorLength) error = error[.._settings.MaxErrorLength] + "…";
         PersistEvent(new JobAttemptFailed(session.Name, job.JobId, lease.Attempt, lease.Worker.Name, error), _ =>

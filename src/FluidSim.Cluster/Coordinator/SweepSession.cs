@@ -146,7 +146,7 @@ internal sealed class SweepSession
 }
 
 /// <summary>A job handed to a worker: attempt <see cref="Attempt"/>, valid until <see cref="DeadlineUtc"/>.</summary>
-internal sealed record Lease(SweepSession Sweep, SweepJob Job, WorkerEntry Worker, int Attempt, DateTime DeadlineUtc);
+internal sealed record Lease(SweepSession Session, SweepJob Job, WorkerEntry Worker, int Attempt, DateTime DeadlineUtc);
 
 /// <summary>A worker the coordinator has heard from (and death-watches).</summary>
 internal sealed class WorkerEntry(IActorRef actor, string name)
