@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using FluidSim.Cluster.Coordinator.State;
 using FluidSim.Cluster.Messages;
 using FluidSim.Sweeps;
 
@@ -18,7 +19,7 @@ public sealed partial class SweepCoordinator
         });
         Command<RetryReconcile>(r =>
         {
-            if (_sweeps.TryGetValue(r.Sweep, out var record) && !record.Reconciled) StartReconcile(record);
+            if (_sessions.TryGetValue(r.Sweep, out var session) && !session.Reconciled) StartReconcile(session);
         });
         Command<PartsWritten>(OnPartsWritten);
         Command<PartsWriteFailed>(OnPartsWriteFailed);
@@ -38,11 +39,11 @@ public sealed partial class SweepCoordinator
 
     // ---- Reconciliation: the journal's committed set against the job ids in the parts on disk.
 
-    private void StartReconcile(SweepRecord record)
+    private void StartReconcile(SweepSession session)
     {
-        record.Reconciled = false;
-        var directory = SweepDirectory(record.Name);
-        var name = record.Name;
+        session.Reconciled = false;
+        var directory = SweepDirectory(session.Name);
+        var name = session.Name;
         ReadDiskJobIdsAsync(directory).PipeTo(
             Self,
             success: ids => new DiskJobIds(name, ids.Summary, ids.Failures),
@@ -70,81 +71,71 @@ public sealed partial class SweepCoordinator
 
     private void OnDiskJobIds(DiskJobIds disk)
     {
-        if (!_sweeps.TryGetValue(disk.Sweep, out var record) || record.Reconciled) return;
+        if (!_sessions.TryGetValue(disk.Sweep, out var session) || session.Reconciled) return;
 
-        var events = new List<ICoordinatorEvent>();
-        if (record.Definition is not null)
+        // Without a definition (unreadable) the ids on disk cannot be told apart from another version's: leave them.
+        IReadOnlyList<ICoordinatorEvent> events = session.Definition is null ? [] : StateOf(session).Reconcile(disk.Summary, disk.Failures, session.IsJob);
+        foreach (var e in events)
         {
-            // Rows renamed into place whose ResultsCommitted never reached the journal (a crash in between).
-            var foundSucceeded = disk.Summary.Where(id => !record.Succeeded.Contains(id) && record.TryGetJob(id, out _)).ToList();
-            var foundFailed = disk.Failures
-                .Where(id => !record.Failed.Contains(id) && !disk.Summary.Contains(id) && !record.Succeeded.Contains(id) && record.TryGetJob(id, out _))
-                .ToList();
-            if (foundSucceeded.Count > 0 || foundFailed.Count > 0)
+            if (e is ResultsCommitted found)
             {
                 _log.Warning("sweep {0}: {1} result row(s) on disk were not in the journal (a crash between a part's rename and its commit); counted as complete",
-                    record.Name, foundSucceeded.Count + foundFailed.Count);
-                events.Add(new ResultsCommitted(record.Name, foundSucceeded, foundFailed, FoundOnDisk: true));
+                    session.Name, found.SucceededJobIds.Count + found.FailedJobIds.Count);
             }
-
-            // Committed rows whose parts were removed by hand: run those jobs again so none is missing.
-            var missing = record.Succeeded.Where(id => !disk.Summary.Contains(id))
-                .Concat(record.Failed.Where(id => !disk.Failures.Contains(id) && !disk.Summary.Contains(id)))
-                .ToList();
-            if (missing.Count > 0)
+            else if (e is ResultsMissing missing)
             {
-                _log.Warning("sweep {0}: {1} committed job(s) have no row on disk any more; they will run again", record.Name, missing.Count);
-                events.Add(new ResultsMissing(record.Name, missing));
+                _log.Warning("sweep {0}: {1} committed job(s) have no row on disk any more; they will run again", session.Name, missing.JobIds.Count);
             }
         }
 
         if (events.Count == 0)
         {
-            FinishReconcile(record);
+            FinishReconcile(session);
             return;
         }
         var last = events[^1];
         PersistAll(events, e =>
         {
-            Apply(e);
+            ApplyEvent(e);
             MaybeSnapshot();
-            if (ReferenceEquals(e, last)) FinishReconcile(record);
+            if (ReferenceEquals(e, last)) FinishReconcile(session);
         });
     }
 
-    private void FinishReconcile(SweepRecord record)
+    private void FinishReconcile(SweepSession session)
     {
-        record.Reconciled = true;
-        if (record.CompleteAtSessionStart < 0) record.CompleteAtSessionStart = record.Succeeded.Count + record.Failed.Count;
-        record.RebuildPending();
-        _log.Info("sweep {0}: {1} of {2} jobs complete, {3} to run", record.Name, record.Succeeded.Count + record.Failed.Count, record.JobCount, record.Pending.Count);
+        var sweep = StateOf(session);
+        session.Reconciled = true;
+        if (session.CompleteAtSessionStart < 0) session.CompleteAtSessionStart = sweep.CommittedCount;
+        session.RebuildPending(sweep);
+        _log.Info("sweep {0}: {1} of {2} jobs complete, {3} to run", session.Name, sweep.CommittedCount, sweep.JobCount, session.Pending.Count);
         DispatchToWaiting();
     }
 
     // ---- Parts: buffered rows are written whole, then committed.
 
     /// <summary>Starts a part write when enough rows wait, they waited long enough, the sweep is fully decided, or someone waits for a flush.</summary>
-    private void MaybeWritePart(SweepRecord record)
+    private void MaybeWritePart(SweepSession session)
     {
-        if (record.WriteInFlight || record.Compacting || !record.HasBufferedRows || DateTime.UtcNow < record.NextWriteAttemptUtc) return;
+        if (session.WriteInFlight || session.Compacting || !session.HasBufferedRows || DateTime.UtcNow < session.NextWriteAttemptUtc) return;
         var due = _stopping
             || _flushWaiters.Count > 0
-            || record.SummaryBuffer.Count + record.FailureBuffer.Count >= _settings.PartRows
-            || DateTime.UtcNow - record.FirstBufferedAtUtc >= _settings.PartInterval
-            || record.AllDecided;
-        if (due) StartPartWrite(record);
+            || session.SummaryBuffer.Count + session.FailureBuffer.Count >= _settings.PartRows
+            || DateTime.UtcNow - session.FirstBufferedAtUtc >= _settings.PartInterval
+            || StateOf(session).AllDecided(session.UncommittedCount);
+        if (due) StartPartWrite(session);
     }
 
-    private void StartPartWrite(SweepRecord record)
+    private void StartPartWrite(SweepSession session)
     {
-        SummaryRow[] summaryRows = [.. record.SummaryBuffer];
-        FailureRow[] failureRows = [.. record.FailureBuffer];
-        record.SummaryBuffer.Clear();
-        record.FailureBuffer.Clear();
-        record.FirstBufferedAtUtc = null;
-        record.WriteInFlight = true;
-        var directory = SweepDirectory(record.Name);
-        var name = record.Name;
+        SummaryRow[] summaryRows = [.. session.SummaryBuffer];
+        FailureRow[] failureRows = [.. session.FailureBuffer];
+        session.SummaryBuffer.Clear();
+        session.FailureBuffer.Clear();
+        session.FirstBufferedAtUtc = null;
+        session.WriteInFlight = true;
+        var directory = SweepDirectory(session.Name);
+        var name = session.Name;
         WritePartsAsync(directory, summaryRows, failureRows).PipeTo(
             Self,
             success: () => new PartsWritten(name, summaryRows, failureRows),
@@ -159,31 +150,30 @@ public sealed partial class SweepCoordinator
 
     private void OnPartsWritten(PartsWritten written)
     {
-        if (!_sweeps.TryGetValue(written.Sweep, out var record)) return;
+        if (!_sessions.TryGetValue(written.Sweep, out var session)) return;
         var committed = new ResultsCommitted(
-            record.Name,
+            session.Name,
             [.. written.SummaryRows.Select(r => r.Job.JobId)],
             [.. written.FailureRows.Select(r => r.Job.JobId)],
             FoundOnDisk: false);
-        Persist(committed, e =>
+        PersistEvent(committed, _ =>
         {
-            Apply(e);
-            record.WriteInFlight = false;
-            record.WriteBackoff = TimeSpan.Zero;
-            AfterPartCommitted(record);
+            session.WriteInFlight = false;
+            session.WriteBackoff = TimeSpan.Zero;
+            AfterPartCommitted(session);
         });
     }
 
-    private void AfterPartCommitted(SweepRecord record)
+    private void AfterPartCommitted(SweepSession session)
     {
-        MaybeSnapshot();
-        if (record.IsComplete)
+        var sweep = StateOf(session);
+        if (sweep.IsComplete)
         {
             _log.Info("sweep {0} finished: {1} succeeded, {2} failed; this session ran {3} job(s), {4} were complete before",
-                record.Name, record.Succeeded.Count, record.Failed.Count, record.StartedThisSession.Count, Math.Max(0, record.CompleteAtSessionStart));
+                session.Name, sweep.Succeeded.Count, sweep.Failed.Count, session.StartedThisSession.Count, Math.Max(0, session.CompleteAtSessionStart));
         }
-        MaybeStartCompaction(record);
-        MaybeWritePart(record);
+        MaybeStartCompaction(session);
+        MaybeWritePart(session);
         CheckFlushWaiters();
     }
 
@@ -200,19 +190,19 @@ public sealed partial class SweepCoordinator
 
     private void OnRowsCheckedOnDisk(RowsCheckedOnDisk check)
     {
-        if (!_sweeps.TryGetValue(check.Sweep, out var record)) return;
+        if (!_sessions.TryGetValue(check.Sweep, out var session)) return;
         var summaryOnDisk = check.SummaryRows.Where(r => check.Summary.Contains(r.Job.JobId)).ToList();
         var failuresOnDisk = check.FailureRows.Where(r => check.Failures.Contains(r.Job.JobId)).ToList();
 
         void Requeue()
         {
             // Put the rest back in front of the buffer and back off before the next try.
-            record.SummaryBuffer.InsertRange(0, check.SummaryRows.Except(summaryOnDisk));
-            record.FailureBuffer.InsertRange(0, check.FailureRows.Except(failuresOnDisk));
-            if (record.HasBufferedRows) record.FirstBufferedAtUtc ??= DateTime.UtcNow;
-            record.WriteBackoff = TimeSpan.FromTicks(Math.Clamp(record.WriteBackoff.Ticks * 2, TimeSpan.FromSeconds(1).Ticks, MaxWriteBackoff.Ticks));
-            record.NextWriteAttemptUtc = DateTime.UtcNow + record.WriteBackoff;
-            record.WriteInFlight = false;
+            session.SummaryBuffer.InsertRange(0, check.SummaryRows.Except(summaryOnDisk));
+            session.FailureBuffer.InsertRange(0, check.FailureRows.Except(failuresOnDisk));
+            if (session.HasBufferedRows) session.FirstBufferedAtUtc ??= DateTime.UtcNow;
+            session.WriteBackoff = TimeSpan.FromTicks(Math.Clamp(session.WriteBackoff.Ticks * 2, TimeSpan.FromSeconds(1).Ticks, MaxWriteBackoff.Ticks));
+            session.NextWriteAttemptUtc = DateTime.UtcNow + session.WriteBackoff;
+            session.WriteInFlight = false;
             CheckFlushWaiters();
         }
 
@@ -221,23 +211,18 @@ public sealed partial class SweepCoordinator
             Requeue();
             return;
         }
-        Persist(new ResultsCommitted(record.Name, [.. summaryOnDisk.Select(r => r.Job.JobId)], [.. failuresOnDisk.Select(r => r.Job.JobId)], FoundOnDisk: true), e =>
-        {
-            Apply(e);
-            Requeue();
-            MaybeSnapshot();
-        });
+        PersistEvent(new ResultsCommitted(session.Name, [.. summaryOnDisk.Select(r => r.Job.JobId)], [.. failuresOnDisk.Select(r => r.Job.JobId)], FoundOnDisk: true), _ => Requeue());
     }
 
     // ---- Flush, stop and compaction.
 
     private void CheckFlushWaiters()
     {
-        var settled = _order.All(r => !r.WriteInFlight && !r.HasBufferedRows);
+        var settled = _sessions.Values.All(s => !s.WriteInFlight && !s.HasBufferedRows);
         if (!settled) return;
         foreach (var waiter in _flushWaiters) waiter.Tell(new ResultsFlushed());
         _flushWaiters.Clear();
-        if (_stopping && _order.All(r => !r.Compacting))
+        if (_stopping && _sessions.Values.All(s => !s.Compacting))
         {
             _log.Info("coordinator stopping: every reported result is committed");
             Context.Stop(Self);
@@ -249,15 +234,15 @@ public sealed partial class SweepCoordinator
         if (_stopping) return;
         _stopping = true;
         Timers.StartSingleTimer("force-stop", new ForceStop(), _settings.StopTimeout);
-        foreach (var record in _order) MaybeWritePart(record);
+        foreach (var (_, session) in SweepsInOrder()) MaybeWritePart(session);
         CheckFlushWaiters();
     }
 
-    private void MaybeStartCompaction(SweepRecord record)
+    private void MaybeStartCompaction(SweepSession session)
     {
-        if (record.CompactionRequesters.Count == 0 || record.WriteInFlight || record.Compacting) return;
-        record.Compacting = true;
-        var name = record.Name;
+        if (session.CompactionRequesters.Count == 0 || session.WriteInFlight || session.Compacting) return;
+        session.Compacting = true;
+        var name = session.Name;
         SweepResults.CompactAsync(SweepDirectory(name), CancellationToken.None).PipeTo(
             Self,
             success: result => new CompactionFinished(name, result.ToString(), null),
@@ -266,16 +251,16 @@ public sealed partial class SweepCoordinator
 
     private void OnCompactionFinished(CompactionFinished finished)
     {
-        if (!_sweeps.TryGetValue(finished.Sweep, out var record)) return;
-        record.Compacting = false;
-        foreach (var requester in record.CompactionRequesters)
+        if (!_sessions.TryGetValue(finished.Sweep, out var session)) return;
+        session.Compacting = false;
+        foreach (var requester in session.CompactionRequesters)
         {
             requester.Tell(finished.Error is null
-                ? new SweepCompacted(record.Name, finished.Outcome ?? "")
-                : new CommandFailed($"compacting {record.Name} failed: {finished.Error}"));
+                ? new SweepCompacted(session.Name, finished.Outcome ?? "")
+                : new CommandFailed($"compacting {session.Name} failed: {finished.Error}"));
         }
-        record.CompactionRequesters.Clear();
-        MaybeWritePart(record);
+        session.CompactionRequesters.Clear();
+        MaybeWritePart(session);
         CheckFlushWaiters();
     }
 

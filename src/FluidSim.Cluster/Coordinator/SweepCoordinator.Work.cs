@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using FluidSim.Cluster.Coordinator.State;
 using FluidSim.Cluster.Messages;
 using FluidSim.Sweeps;
 
@@ -13,10 +14,10 @@ public sealed partial class SweepCoordinator
         Command<RequestWork>(OnRequestWork);
         Command<GetSweepSource>(m =>
         {
-            var record = _order.FirstOrDefault(r => r.Fingerprint == m.Fingerprint);
-            Sender.Tell(record is null
+            var sweep = _state.FindByFingerprint(m.Fingerprint);
+            Sender.Tell(sweep is null
                 ? new SweepSourceUnknown(m.Fingerprint)
-                : new SweepSource(record.Name, record.Fingerprint, record.SourceText, record.SourcePath));
+                : new SweepSource(sweep.Name, sweep.Fingerprint, sweep.SourceText, sweep.SourcePath));
         });
         Command<JobSucceeded>(OnJobSucceeded);
         Command<JobFailed>(OnJobFailed);
@@ -37,9 +38,9 @@ public sealed partial class SweepCoordinator
         // A worker asks only when it holds nothing: a lease still recorded for it was lost on the way. Take it back, uncharged.
         if (worker.Lease is { } stale)
         {
-            _log.Info("sweep {0}: worker {1} asked for work while holding job {2}; requeued", stale.Sweep.Name, worker.Name, stale.Job.JobId);
+            _log.Info("sweep {0}: worker {1} asked for work while holding job {2}; requeued", stale.Session.Name, worker.Name, stale.Job.JobId);
             DropLease(stale);
-            Requeue(stale.Sweep, stale.Job);
+            Requeue(stale.Session, stale.Job);
         }
         worker.Waiting = !TryLease(worker);
     }
@@ -48,20 +49,21 @@ public sealed partial class SweepCoordinator
     private bool TryLease(WorkerEntry worker)
     {
         if (_stopping) return false;
-        foreach (var record in _order)
+        foreach (var (sweep, session) in SweepsInOrder())
         {
-            if (record.Cancelled || !record.Reconciled || record.Definition is null) continue;
-            while (record.Pending.TryDequeue(out var job))
+            if (sweep.Cancelled || !session.Reconciled || session.Definition is null) continue;
+            while (session.Pending.TryDequeue(out var job))
             {
-                if (record.IsDecided(job.JobId) || record.Leases.ContainsKey(job.JobId)) continue;
-                var attempt = (record.Attempts.TryGetValue(job.JobId, out var history) ? history.Count : 0) + 1;
-                var timeout = record.Definition.Limits.JobTimeoutSeconds;
-                var lease = new Lease(record, job, worker, attempt, DateTime.UtcNow + TimeSpan.FromSeconds(timeout) + _settings.LeaseGrace);
-                record.Leases[job.JobId] = lease;
-                record.StartedThisSession.Add(job.JobId);
+                // The queue may hold jobs decided or leased since they were queued: skip those.
+                if (sweep.IsCommitted(job.JobId) || session.InFlight(job.JobId)) continue;
+                var attempt = sweep.NextAttempt(job.JobId);
+                var timeout = session.Definition.Limits.JobTimeoutSeconds;
+                var lease = new Lease(session, job, worker, attempt, DateTime.UtcNow + TimeSpan.FromSeconds(timeout) + _settings.LeaseGrace);
+                session.Leases[job.JobId] = lease;
+                session.StartedThisSession.Add(job.JobId);
                 worker.Lease = lease;
                 worker.Waiting = false;
-                worker.Actor.Tell(new JobLease(record.Name, record.Fingerprint, job.JobId, job.Index, attempt, timeout));
+                worker.Actor.Tell(new JobLease(sweep.Name, sweep.Fingerprint, job.JobId, job.Index, attempt, timeout));
                 return true;
             }
         }
@@ -77,16 +79,17 @@ public sealed partial class SweepCoordinator
         }
     }
 
-    private void Requeue(SweepRecord record, SweepJob job)
+    private void Requeue(SweepSession session, SweepJob job)
     {
-        if (record.Cancelled || record.IsDecided(job.JobId)) return;
-        record.Pending.Enqueue(job);
+        var sweep = StateOf(session);
+        if (sweep.Cancelled || sweep.IsDecided(job.JobId, session.RowPending)) return;
+        session.Pending.Enqueue(job);
         DispatchToWaiting();
     }
 
     private static void DropLease(Lease lease)
     {
-        lease.Sweep.Leases.Remove(lease.Job.JobId);
+        lease.Session.Leases.Remove(lease.Job.JobId);
         if (ReferenceEquals(lease.Worker.Lease, lease)) lease.Worker.Lease = null;
     }
 
@@ -94,16 +97,18 @@ public sealed partial class SweepCoordinator
     /// Finds the sweep and job a report is about. Reports for a sweep still being reconciled with the disk get no
     /// answer: the worker repeats them, and by then the coordinator knows whether the job is already on disk.
     /// </summary>
-    private bool TryResolveReport(string sweepName, string jobId, int attempt, out SweepRecord record, out SweepJob job)
+    private bool TryResolveReport(string sweepName, string jobId, int attempt, out SweepSession session, out SweepJob job)
     {
         job = null!;
-        if (!_sweeps.TryGetValue(sweepName, out record!))
+        session = null!;
+        if (!_state.TryGet(sweepName, out var sweep))
         {
             Sender.Tell(new JobReportAccepted(sweepName, jobId, attempt));
             return false;
         }
-        if (!record.Reconciled) return false;
-        if (!record.TryGetJob(jobId, out job) || record.IsDecided(jobId))
+        session = Session(sweepName);
+        if (!session.Reconciled) return false;
+        if (!session.TryGetJob(jobId, out job) || sweep.IsDecided(jobId, session.RowPending))
         {
             Sender.Tell(new JobReportAccepted(sweepName, jobId, attempt));
             return false;
@@ -113,30 +118,30 @@ public sealed partial class SweepCoordinator
 
     private void OnJobSucceeded(JobSucceeded m)
     {
-        if (!TryResolveReport(m.Sweep, m.JobId, m.Attempt, out var record, out var job)) return;
+        if (!TryResolveReport(m.Sweep, m.JobId, m.Attempt, out var session, out var job)) return;
 
         // Any run of a job gives the same metrics, so the first report wins, even from a lease that expired meanwhile.
-        if (record.Leases.TryGetValue(m.JobId, out var lease))
+        if (session.Leases.TryGetValue(m.JobId, out var lease))
         {
             DropLease(lease);
-            if (!lease.Worker.Actor.Equals(Sender)) lease.Worker.Actor.Tell(new CancelJob(record.Name, m.JobId, lease.Attempt));
+            if (!lease.Worker.Actor.Equals(Sender)) lease.Worker.Actor.Tell(new CancelJob(session.Name, m.JobId, lease.Attempt));
         }
-        record.SummaryBuffer.Add(new SummaryRow(record.Name, job, m.Summary, m.Attempt, m.Worker, m.WallTimeSeconds, m.FinishedAtUtc));
-        record.UncommittedSucceeded.Add(m.JobId);
-        record.FirstBufferedAtUtc ??= DateTime.UtcNow;
+        session.SummaryBuffer.Add(new SummaryRow(session.Name, job, m.Summary, m.Attempt, m.Worker, m.WallTimeSeconds, m.FinishedAtUtc));
+        session.UncommittedSucceeded.Add(m.JobId);
+        session.FirstBufferedAtUtc ??= DateTime.UtcNow;
         Sender.Tell(new JobReportAccepted(m.Sweep, m.JobId, m.Attempt));
-        MaybeWritePart(record);
+        MaybeWritePart(session);
     }
 
     private void OnJobFailed(JobFailed m)
     {
-        if (!TryResolveReport(m.Sweep, m.JobId, m.Attempt, out var record, out _)) return;
+        if (!TryResolveReport(m.Sweep, m.JobId, m.Attempt, out var session, out _)) return;
         Sender.Tell(new JobReportAccepted(m.Sweep, m.JobId, m.Attempt));
 
         // Only the current attempt counts: a late failure of an attempt already written off must not charge twice.
-        if (!record.Leases.TryGetValue(m.JobId, out var lease) || lease.Attempt != m.Attempt || !lease.Worker.Actor.Equals(Sender)) return;
+        if (!session.Leases.TryGetValue(m.JobId, out var lease) || lease.Attempt != m.Attempt || !lease.Worker.Actor.Equals(Sender)) return;
         DropLease(lease);
-        _log.Warning("sweep {0}: job {1} attempt {2} failed on {3}: {4}", record.Name, m.JobId, m.Attempt, m.Worker, m.Error);
+        _log.Warning("sweep {0}: job {1} attempt {2} failed on {3}: {4}", session.Name, m.JobId, m.Attempt, m.Worker, m.Error);
         ChargeFailedAttempt(lease, m.Error);
         if (_workers.TryGetValue(Sender, out var worker) && worker.Waiting) DispatchToWaiting();
     }
@@ -144,11 +149,11 @@ public sealed partial class SweepCoordinator
     private void OnReturnLease(ReturnLease m)
     {
         Sender.Tell(new JobReportAccepted(m.Sweep, m.JobId, m.Attempt));
-        if (!_sweeps.TryGetValue(m.Sweep, out var record)) return;
-        if (record.Leases.TryGetValue(m.JobId, out var lease) && lease.Attempt == m.Attempt && lease.Worker.Actor.Equals(Sender))
+        if (!_sessions.TryGetValue(m.Sweep, out var session)) return;
+        if (session.Leases.TryGetValue(m.JobId, out var lease) && lease.Attempt == m.Attempt && lease.Worker.Actor.Equals(Sender))
         {
             DropLease(lease);
-            Requeue(record, lease.Job);
+            Requeue(session, lease.Job);
         }
     }
 
@@ -156,32 +161,31 @@ public sealed partial class SweepCoordinator
     {
         if (!_workers.Remove(t.ActorRef, out var worker) || worker.Lease is not { } lease) return;
         DropLease(lease);
-        _log.Warning("sweep {0}: worker {1} stopped while running job {2}", lease.Sweep.Name, worker.Name, lease.Job.JobId);
+        _log.Warning("sweep {0}: worker {1} stopped while running job {2}", lease.Session.Name, worker.Name, lease.Job.JobId);
         ChargeFailedAttempt(lease, $"worker {worker.Name} stopped before reporting (its process or node went away)");
     }
 
     /// <summary>Persists a failed attempt; the job is retried, or after max_attempts its failure row is buffered.</summary>
     private void ChargeFailedAttempt(Lease lease, string error)
     {
-        var record = lease.Sweep;
+        var session = lease.Session;
         var job = lease.Job;
         if (error.Length > _settings.MaxErrorLength) error = error[.._settings.MaxErrorLength] + "…";
-        Persist(new JobAttemptFailed(record.Name, job.JobId, lease.Attempt, lease.Worker.Name, error), e =>
+        PersistEvent(new JobAttemptFailed(session.Name, job.JobId, lease.Attempt, lease.Worker.Name, error), _ =>
         {
-            Apply(e);
-            MaybeSnapshot();
-            if (record.IsDecided(job.JobId)) return;
-            var history = record.Attempts[job.JobId];
-            if (history.Count >= record.MaxAttempts)
+            var sweep = StateOf(session);
+            if (sweep.IsDecided(job.JobId, session.RowPending)) return;
+            if (sweep.AttemptsExhausted(job.JobId, session.MaxAttempts))
             {
-                record.FailureBuffer.Add(new FailureRow(record.Name, job, history.Count, history.LastError, history.LastWorker, DateTime.UtcNow));
-                record.UncommittedFailed.Add(job.JobId);
-                record.FirstBufferedAtUtc ??= DateTime.UtcNow;
-                MaybeWritePart(record);
+                var history = sweep.Attempts[job.JobId];
+                session.FailureBuffer.Add(new FailureRow(session.Name, job, history.Count, history.LastError, history.LastWorker, DateTime.UtcNow));
+                session.UncommittedFailed.Add(job.JobId);
+                session.FirstBufferedAtUtc ??= DateTime.UtcNow;
+                MaybeWritePart(session);
             }
             else
             {
-                Requeue(record, job);
+                Requeue(session, job);
             }
         });
     }

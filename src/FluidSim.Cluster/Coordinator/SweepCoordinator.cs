@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using FluidSim.Cluster.Coordinator.State;
 using FluidSim.Cluster.Messages;
 
 namespace FluidSim.Cluster.Coordinator;
@@ -16,6 +17,9 @@ namespace FluidSim.Cluster.Coordinator;
 //  3. A result for a job already decided (committed, buffered or being written) is acknowledged and dropped.
 // Leases are memory only: a coordinator crash charges no attempt; a worker's failure report, its death, or an
 // expired lease does (JobAttemptFailed), and max_attempts of them move the job to failures.
+// What is persisted is the immutable CoordinatorState (State/): every handler persists an event, swaps in
+// state.Apply(event), then acts and replies. What lives for this incarnation only (the parsed definition, leases,
+// buffered rows, part writes, flush waiters) is in SweepSession and the actor's own fields.
 
 /// <summary>
 /// The persistent owner of every sweep and job: accepts submissions, leases jobs to workers that ask, collects their
@@ -29,8 +33,8 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
 
     private readonly SweepCoordinatorSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, SweepRecord> _sweeps = new(StringComparer.Ordinal);
-    private readonly List<SweepRecord> _order = [];
+    private readonly Dictionary<string, SweepSession> _sessions = new(StringComparer.Ordinal);
+    private CoordinatorState _state = CoordinatorState.Empty;
     private readonly Dictionary<IActorRef, WorkerEntry> _workers = [];
     private readonly List<IActorRef> _flushWaiters = [];
     private long _lastSnapshotSequenceNr;
@@ -42,9 +46,13 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
 
         Recover<SnapshotOffer>(offer =>
         {
-            if (offer.Snapshot is CoordinatorSnapshot snapshot) RestoreFrom(snapshot, offer.Metadata.SequenceNr);
+            if (offer.Snapshot is CoordinatorSnapshot snapshot)
+            {
+                _state = CoordinatorState.FromSnapshot(snapshot);
+                _lastSnapshotSequenceNr = offer.Metadata.SequenceNr;
+            }
         });
-        Recover<ICoordinatorEvent>(e => Apply(e));
+        Recover<ICoordinatorEvent>(ApplyEvent);
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         ReceiveClientCommands();
@@ -68,67 +76,54 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
 
     private string SweepDirectory(string name) => Path.Combine(_settings.ResultsRoot, name);
 
-    private void RestoreFrom(CoordinatorSnapshot snapshot, long sequenceNr)
+    /// <summary>The session of a known sweep (created when first needed: sessions are not persisted).</summary>
+    private SweepSession Session(string name)
     {
-        _sweeps.Clear();
-        _order.Clear();
-        foreach (var s in snapshot.Sweeps)
+        if (!_sessions.TryGetValue(name, out var session))
         {
-            var record = SweepRecord.Restore(s);
-            _sweeps[record.Name] = record;
-            _order.Add(record);
+            session = new SweepSession(name);
+            _sessions[name] = session;
         }
-        _lastSnapshotSequenceNr = sequenceNr;
+        return session;
     }
 
+    /// <summary>The persisted state of a session's sweep (a session exists only for a known sweep).</summary>
+    private SweepState StateOf(SweepSession session) => _state.Find(session.Name)!;
+
+    /// <summary>Every sweep with its session, in submission order.</summary>
+    private IEnumerable<(SweepState Sweep, SweepSession Session)> SweepsInOrder() => _state.Sweeps.Select(s => (s, Session(s.Name)));
+
     /// <summary>Applies one event to the persistent state; the same code runs on replay and after a live persist.</summary>
-    private void Apply(ICoordinatorEvent e)
+    private void ApplyEvent(ICoordinatorEvent e)
     {
-        switch (e)
-        {
-            case SweepSubmitted s:
-                if (_sweeps.ContainsKey(s.Name)) return;
-                var record = new SweepRecord(s);
-                _sweeps[s.Name] = record;
-                _order.Add(record);
-                break;
-            case SweepCancelled c when _sweeps.TryGetValue(c.Name, out var cancelled):
-                cancelled.Cancelled = true;
-                break;
-            case SweepReopened o when _sweeps.TryGetValue(o.Name, out var reopened):
-                reopened.Cancelled = false;
-                break;
-            case JobAttemptFailed f when _sweeps.TryGetValue(f.Sweep, out var sweep):
-                var count = sweep.Attempts.TryGetValue(f.JobId, out var before) ? before.Count + 1 : 1;
-                sweep.Attempts[f.JobId] = new AttemptHistory(f.JobId, count, f.Error, f.Worker);
-                break;
-            case ResultsCommitted rc when _sweeps.TryGetValue(rc.Sweep, out var committed):
-                committed.Succeeded.UnionWith(rc.SucceededJobIds);
-                committed.Failed.UnionWith(rc.FailedJobIds);
-                committed.UncommittedSucceeded.ExceptWith(rc.SucceededJobIds);
-                committed.UncommittedFailed.ExceptWith(rc.FailedJobIds);
-                break;
-            case ResultsMissing m when _sweeps.TryGetValue(m.Sweep, out var missing):
-                missing.Succeeded.ExceptWith(m.JobIds);
-                missing.Failed.ExceptWith(m.JobIds);
-                break;
-        }
+        _state = _state.Apply(e);
+        if (e is ResultsCommitted committed && _sessions.TryGetValue(committed.Sweep, out var session)) session.RowsCommitted(committed);
     }
+
+    /// <summary>Persists <paramref name="e"/>, applies it, snapshots when due, then runs <paramref name="then"/>.</summary>
+    private void PersistEvent<TEvent>(TEvent e, Action<TEvent> then)
+        where TEvent : class, ICoordinatorEvent =>
+        Persist(e, persisted =>
+        {
+            ApplyEvent(persisted);
+            MaybeSnapshot();
+            then(persisted);
+        });
 
     private void OnRecovered()
     {
-        _log.Info("coordinator recovered {0} sweep(s) up to event {1}", _order.Count, LastSequenceNr);
-        foreach (var record in _order)
+        _log.Info("coordinator recovered {0} sweep(s) up to event {1}", _state.Count, LastSequenceNr);
+        foreach (var (sweep, session) in SweepsInOrder())
         {
-            if (record.IsComplete)
+            if (sweep.IsComplete)
             {
                 // A finished sweep is only parsed on demand (failure listings): nothing runs for it.
-                record.Reconciled = true;
+                session.Reconciled = true;
                 continue;
             }
-            record.EnsureLoaded();
-            if (record.Problem is not null) _log.Warning("sweep {0}: {1}", record.Name, record.Problem);
-            StartReconcile(record);
+            EnsureLoaded(sweep, session);
+            if (session.Problem is not null) _log.Warning("sweep {0}: {1}", sweep.Name, session.Problem);
+            StartReconcile(session);
         }
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.TickInterval);
     }
@@ -138,26 +133,26 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     {
         if (LastSequenceNr - _lastSnapshotSequenceNr < _settings.SnapshotEvery) return;
         _lastSnapshotSequenceNr = LastSequenceNr;
-        SaveSnapshot(new CoordinatorSnapshot([.. _order.Select(r => r.Snapshot())]));
+        SaveSnapshot(_state.ToSnapshot());
     }
 
     /// <summary>Periodic: expire leases, write parts that waited long enough.</summary>
     private void OnTick()
     {
         var now = DateTime.UtcNow;
-        foreach (var record in _order)
+        foreach (var (_, session) in SweepsInOrder())
         {
-            if (record.Leases.Count > 0)
+            if (session.Leases.Count > 0)
             {
-                foreach (var lease in record.Leases.Values.Where(l => l.DeadlineUtc < now).ToList())
+                foreach (var lease in session.Leases.Values.Where(l => l.DeadlineUtc < now).ToList())
                 {
-                    _log.Warning("sweep {0}: lease of job {1} (attempt {2}) on {3} expired", record.Name, lease.Job.JobId, lease.Attempt, lease.Worker.Name);
-                    lease.Worker.Actor.Tell(new CancelJob(record.Name, lease.Job.JobId, lease.Attempt));
+                    _log.Warning("sweep {0}: lease of job {1} (attempt {2}) on {3} expired", session.Name, lease.Job.JobId, lease.Attempt, lease.Worker.Name);
+                    lease.Worker.Actor.Tell(new CancelJob(session.Name, lease.Job.JobId, lease.Attempt));
                     DropLease(lease);
                     ChargeFailedAttempt(lease, $"no report from worker {lease.Worker.Name} within job_timeout_s + {_settings.LeaseGrace.TotalSeconds:0} s grace: lease expired");
                 }
             }
-            MaybeWritePart(record);
+            MaybeWritePart(session);
         }
     }
 

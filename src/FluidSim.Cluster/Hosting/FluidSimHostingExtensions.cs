@@ -59,10 +59,6 @@ public static class FluidSimHostingExtensions
         return builder.AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend);
     }
 
-    /// <summary>Journal and snapshot store in PostgreSQL (provider <c>PostgreSQL.15</c>), for a cluster.</summary>
-    public static AkkaConfigurationBuilder WithPostgresJobStore(this AkkaConfigurationBuilder builder, string connectionString) =>
-        builder.WithSqlPersistence(connectionString, ProviderName.PostgreSQL15, autoInitialize: true);
-
     /// <summary>
     /// Routes Akka's log through Serilog's static <c>Log.Logger</c> (configure it before the host starts), including
     /// what Akka logs while it starts and stops (<see cref="SerilogMinimalLogger"/>), which would otherwise go to stdout.
@@ -132,10 +128,6 @@ public static class FluidSimHostingExtensions
         });
     }
 
-    /// <summary>For nodes without the coordinator role: a proxy to the singleton, registered under <see cref="SweepCoordinator"/>.</summary>
-    public static AkkaConfigurationBuilder WithSweepCoordinatorProxy(this AkkaConfigurationBuilder builder) =>
-        builder.WithSingletonProxy<SweepCoordinator>(CoordinatorSingletonName, SingletonOptions(null));
-
     /// <summary>
     /// <paramref name="count"/> workers (one job each at a time) under a <see cref="SweepWorkerPool"/> registered in the
     /// actor registry, pulling jobs from the coordinator proxy. On coordinated shutdown each hands its running lease
@@ -163,7 +155,7 @@ public static class FluidSimHostingExtensions
         });
     }
 
-    private static ClusterSingletonOptions SingletonOptions(object? terminationMessage) => new()
+    private static ClusterSingletonOptions SingletonOptions(object terminationMessage) => new()
     {
         Role = CoordinatorRole,
         TerminationMessage = terminationMessage,

@@ -82,15 +82,26 @@ public sealed class CoordinatorRecoveryTests : IDisposable
             Assert.Equal(sweep.Fingerprint, status.Fingerprint);
 
             // Only the two jobs not committed are leased; the failed one comes back as its second attempt.
+            var workers = Enumerable.Range(0, 3).Select(_ => node.CreateProbe()).ToList();
             var leases = new List<JobLease>();
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < 2; i++)
             {
-                var worker = node.CreateProbe();
-                coordinator.Tell(new RequestWork($"w{i}"), worker.Ref);
-                if (i < 2) leases.Add(worker.ExpectMsg<JobLease>(Wait));
-                else worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+                coordinator.Tell(new RequestWork($"w{i}"), workers[i].Ref);
+                leases.Add(workers[i].ExpectMsg<JobLease>(Wait));
             }
             Assert.Equal([(sweep.Jobs[2].JobId, 2), (sweep.Jobs[3].JobId, 1)], leases.Select(l => (l.JobId, l.Attempt)));
+
+            // A third worker gets nothing: the status it asks for next is the next message it receives.
+            coordinator.Tell(new RequestWork("w2"), workers[2].Ref);
+            coordinator.Tell(new GetSweepStatus("restart"), workers[2].Ref);
+            var afterLeases = workers[2].ExpectMsg<SweepStatusReport>(Wait);
+            Assert.Equal((2, 0), (afterLeases.Running, afterLeases.Pending));
+
+            // It was waiting: when the retried job fails again, its third attempt is the waiting worker's next message.
+            coordinator.Tell(new JobFailed(leases[0].Sweep, leases[0].JobId, leases[0].Attempt, "w0", "second try failed"), workers[0].Ref);
+            workers[0].ExpectMsg<JobReportAccepted>(Wait);
+            var third = workers[2].ExpectMsg<JobLease>(Wait);
+            Assert.Equal((sweep.Jobs[2].JobId, 3), (third.JobId, third.Attempt));
         }
     }
 

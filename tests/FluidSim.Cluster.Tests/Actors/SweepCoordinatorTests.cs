@@ -59,6 +59,17 @@ public sealed class SweepCoordinatorTests : IAsyncLifetime
         return client.ExpectMsg<SweepStatusReport>(Wait);
     }
 
+    /// <summary>
+    /// Asks for the status from <paramref name="probe"/> itself and expects the answer as its next message. Messages
+    /// from the coordinator to one actor keep their order, so anything sent to the probe before the answer (a lease it
+    /// should not have) fails the test, however late it is sent relative to the request that caused it.
+    /// </summary>
+    private static SweepStatusReport NothingBeforeStatus(IActorRef coordinator, TestProbe probe, string name)
+    {
+        coordinator.Tell(new GetSweepStatus(name), probe.Ref);
+        return probe.ExpectMsg<SweepStatusReport>(Wait);
+    }
+
     [Fact]
     public void Workers_that_ask_get_distinct_jobs_in_expansion_order()
     {
@@ -75,11 +86,19 @@ public sealed class SweepCoordinatorTests : IAsyncLifetime
         Assert.All(leases, l => Assert.Equal(1, l.Attempt));
         Assert.All(leases, l => Assert.Equal(sweep.Fingerprint, l.Fingerprint));
 
-        // Nothing left: a fifth worker waits, and the status counts four running.
+        // Nothing left: a fifth worker gets nothing, and the status counts four running and none pending.
         var idle = _node.CreateProbe();
         coordinator.Tell(new RequestWork("idle"), idle.Ref);
-        idle.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Assert.Equal(4, Status(coordinator, "leases").Running);
+        var status = NothingBeforeStatus(coordinator, idle, "leases");
+        Assert.Equal((4, 0), (status.Running, status.Pending));
+
+        // It was waiting: the first job to come back (a lease returned unrun, so attempt 1 still) is its next message.
+        coordinator.Tell(new ReturnLease(leases[2].Sweep, leases[2].JobId, leases[2].Attempt, "w2"), workers[2].Ref);
+        workers[2].ExpectMsg<JobReportAccepted>(Wait);
+        var handedOn = idle.ExpectMsg<JobLease>(Wait);
+        Assert.Equal((leases[2].JobId, 1), (handedOn.JobId, handedOn.Attempt));
+        var after = Status(coordinator, "leases");
+        Assert.Equal((4, 0), (after.Running, after.Pending));
     }
 
     [Fact]
@@ -139,7 +158,8 @@ public sealed class SweepCoordinatorTests : IAsyncLifetime
         coordinator.Tell(new RequestWork("doomed"), doomed.Ref);
         var first = doomed.ExpectMsg<JobLease>(Wait);
         coordinator.Tell(new RequestWork("survivor"), survivor.Ref);
-        survivor.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var waiting = NothingBeforeStatus(coordinator, survivor, "death");
+        Assert.Equal((1, 0), (waiting.Running, waiting.Pending));
 
         _node.System.Stop(doomed.Ref);
 
@@ -254,12 +274,15 @@ public sealed class SweepCoordinatorTests : IAsyncLifetime
         Assert.Equal(SweepStates.Cancelled, client.ExpectMsg<SweepStatusReport>(Wait).State);
         Assert.Equal(lease.JobId, busy.ExpectMsg<CancelJob>(Wait).JobId);
         coordinator.Tell(new RequestWork("idle"), idle.Ref);
-        idle.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var cancelled = NothingBeforeStatus(coordinator, idle, "cancel");
+        Assert.Equal((SweepStates.Cancelled, 0), (cancelled.State, cancelled.Running));
 
-        coordinator.Tell(new ResumeSweep("cancel"), client.Ref);
-        client.ExpectMsg<SweepAccepted>(Wait);
+        // The idle worker resumes the sweep itself: the acceptance comes before its lease, so no lease reached it while
+        // the sweep was cancelled. The cancelled job was not charged.
+        coordinator.Tell(new ResumeSweep("cancel"), idle.Ref);
+        idle.ExpectMsg<SweepAccepted>(Wait);
         var resumed = idle.ExpectMsg<JobLease>(Wait);
-        Assert.Equal(1, resumed.Attempt);
+        Assert.Equal((lease.JobId, 1), (resumed.JobId, resumed.Attempt));
     }
 
     [Fact]
