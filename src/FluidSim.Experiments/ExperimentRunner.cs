@@ -119,7 +119,7 @@ public sealed class ExperimentRunner(TimeProvider? timeProvider = null)
             }
 
             SummaryFiles.WriteJson(Path.Combine(folder.TempPath, SummaryJsonFile), summary);
-            SummaryFiles.WriteText(Path.Combine(folder.TempPath, SummaryTextFile), summary, config.Parameters, input.Source);
+            SummaryFiles.WriteText(Path.Combine(folder.TempPath, SummaryTextFile), summary, config.Parameters, input.Source, config.ParameterTable);
             AtomicFile.WriteAllText(
                 Path.Combine(folder.TempPath, ConfigUsedFile),
                 config.ToYaml($"Effective configuration of experiment {folder.Name}: every key, --set overrides applied.\n"

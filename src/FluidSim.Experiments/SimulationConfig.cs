@@ -9,6 +9,7 @@ namespace FluidSim.Experiments;
 // object deserializer), so every key and value keeps its line and column; an error then names the file, the position
 // and the key path (`config.yaml:4:3: system.M_total: ...`). Parameter values are parsed by ParameterBinder, so the
 // config, --set and sweep files accept exactly the same text. Errors stop at the first one: the CLI prints one line.
+// Which keys a section holds comes from the parameter table (each descriptor names its section) plus the config's own keys.
 
 /// <summary>
 /// The configuration of <c>fluidsim simulate</c>, in the original tool's layout: sections <c>system</c>,
@@ -22,10 +23,10 @@ namespace FluidSim.Experiments;
 /// </remarks>
 public sealed record SimulationConfig
 {
-    public const string SystemSection = "system";
-    public const string ControlSection = "control";
-    public const string DataSection = "data";
-    public const string ExperimentSection = "experiment";
+    public const string SystemSection = SimulationParameter.SystemSection;
+    public const string ControlSection = SimulationParameter.ControlSection;
+    public const string DataSection = SimulationParameter.DataSection;
+    public const string ExperimentSection = SimulationParameter.ExperimentSection;
 
     public const string RequestFileKey = "request_file";
     public const string OutputDirKey = "output_dir";
@@ -39,21 +40,25 @@ public sealed record SimulationConfig
     /// <summary>Where <c>--set</c> errors point: the option stands in for the file name.</summary>
     public const string SetOption = "--set";
 
-    /// <summary>Every section and its keys, in file order (the order of <c>config_used.yaml</c>).</summary>
-    public static IReadOnlyList<(string Section, IReadOnlyList<string> Keys)> Layout { get; } =
+    /// <summary>
+    /// The config's own keys of each section, in file order, and where they stand: before or after the section's
+    /// simulator parameters (the parameter table's entries of that section, in table order).
+    /// </summary>
+    private static readonly (string Section, string[] Before, string[] After)[] OwnKeys =
     [
-        (SystemSection, [ParameterKeys.MTotal, ParameterKeys.B, ParameterKeys.D0, ParameterKeys.D1, ParameterKeys.SwapTimePerToken]),
-        (ControlSection, [ParameterKeys.Mode, ParameterKeys.QueuePolicy, ParameterKeys.VictimPolicy, ParameterKeys.BatchPriority, ParameterKeys.StallBatches]),
-        (DataSection, [RequestFileKey, ParameterKeys.LFilter]),
-        (ExperimentSection, [OutputDirKey, ParameterKeys.Seed, VerboseKey, ProgressIntervalKey]),
+        (SystemSection, [], []),
+        (ControlSection, [], []),
+        (DataSection, [RequestFileKey], []),
+        (ExperimentSection, [OutputDirKey], [VerboseKey, ProgressIntervalKey]),
     ];
 
-    private static readonly Dictionary<string, string> SectionOfKey =
-        Layout.SelectMany(s => s.Keys.Select(k => (k, s.Section))).ToDictionary(p => p.k, p => p.Section, StringComparer.Ordinal);
+    private static readonly KeyLayout DefaultKeys = new(SimulationParameterTable.Default);
 
-    private static readonly string[] SectionNames = Layout.Select(s => s.Section).ToArray();
+    /// <summary>Every section and its keys, in file order (the order of <c>config_used.yaml</c>), for the simulator's parameters.</summary>
+    public static IReadOnlyList<(string Section, IReadOnlyList<string> Keys)> Layout => DefaultKeys.Sections;
 
-    private static readonly string[] QualifiedKeys = Layout.SelectMany(s => s.Keys.Select(k => $"{s.Section}.{k}")).ToArray();
+    /// <summary>The parameters this config reads and writes; the simulator's unless a test gives its own table.</summary>
+    public SimulationParameterTable ParameterTable { get; init; } = SimulationParameterTable.Default;
 
     /// <summary>The simulator parameters (sections system, control, <c>data.L_filter</c> and <c>experiment.seed</c>).</summary>
     public SimulationParameters Parameters { get; init; } = new();
@@ -91,23 +96,26 @@ public sealed record SimulationConfig
     }
 
     /// <summary>Reads config text; <paramref name="fileName"/> is the name errors give.</summary>
+    /// <param name="table">The parameters to accept; the simulator's when null.</param>
     /// <exception cref="InputException">The text is not valid YAML or holds an unknown key or a bad value.</exception>
-    public static SimulationConfig Parse(string yamlText, string fileName)
+    public static SimulationConfig Parse(string yamlText, string fileName, SimulationParameterTable? table = null)
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentNullException.ThrowIfNull(fileName);
-        var config = new SimulationConfig();
-        var sections = YamlDocumentLoader.Load(yamlText, fileName, $"sections {string.Join(", ", SectionNames)}");
+        table ??= SimulationParameterTable.Default;
+        var layout = KeysOf(table);
+        var config = new SimulationConfig { ParameterTable = table, Parameters = table.Defaults };
+        var sections = YamlDocumentLoader.Load(yamlText, fileName, $"sections {string.Join(", ", layout.SectionNames)}");
         if (sections is null) return config;
 
         foreach (var (sectionNode, body) in sections.Children)
         {
             var section = ScalarKey(fileName, sectionNode, null);
-            if (Array.IndexOf(SectionNames, section) < 0)
+            if (Array.IndexOf(layout.SectionNames, section) < 0)
             {
-                var problem = SectionOfKey.TryGetValue(section, out var owner)
+                var problem = layout.SectionOfKey.TryGetValue(section, out var owner)
                     ? $"'{section}' is a key of section '{owner}'; write it as {owner}: {{ {section}: ... }}"
-                    : $"unknown section '{section}'{ParameterBinder.Suggest(section, SectionNames)}; expected {string.Join(", ", SectionNames)}";
+                    : $"unknown section '{section}'{ParameterBinder.Suggest(section, layout.SectionNames)}; expected {string.Join(", ", layout.SectionNames)}";
                 throw Error(fileName, sectionNode, section, problem);
             }
             if (IsNull(body)) continue;
@@ -120,9 +128,9 @@ public sealed record SimulationConfig
             {
                 var key = ScalarKey(fileName, keyNode, section);
                 var path = $"{section}.{key}";
-                if (!SectionOfKey.TryGetValue(key, out var keySection))
+                if (!layout.SectionOfKey.TryGetValue(key, out var keySection))
                 {
-                    throw Error(fileName, keyNode, path, $"unknown key{ParameterBinder.Suggest(key, SectionKeys(section).Concat(SectionOfKey.Keys).Distinct())}");
+                    throw Error(fileName, keyNode, path, $"unknown key{ParameterBinder.Suggest(key, layout.SectionKeys(section).Concat(layout.SectionOfKey.Keys).Distinct())}");
                 }
                 if (keySection != section)
                 {
@@ -154,19 +162,20 @@ public sealed record SimulationConfig
 
         var name = assignment[..equals].Trim();
         var raw = assignment[(equals + 1)..].Trim();
+        var layout = KeysOf(ParameterTable);
         string key;
         var dot = name.IndexOf('.', StringComparison.Ordinal);
         if (dot >= 0)
         {
             var section = name[..dot];
             key = name[(dot + 1)..];
-            if (Array.IndexOf(SectionNames, section) < 0)
+            if (Array.IndexOf(layout.SectionNames, section) < 0)
             {
-                throw new InputException(SetOption, null, null, name, $"unknown section '{section}'{ParameterBinder.Suggest(name, QualifiedKeys)}");
+                throw new InputException(SetOption, null, null, name, $"unknown section '{section}'{ParameterBinder.Suggest(name, layout.QualifiedKeys)}");
             }
-            if (!SectionOfKey.TryGetValue(key, out var keySection))
+            if (!layout.SectionOfKey.TryGetValue(key, out var keySection))
             {
-                throw new InputException(SetOption, null, null, name, $"unknown key{ParameterBinder.Suggest(key, SectionKeys(section).Concat(SectionOfKey.Keys).Distinct())}");
+                throw new InputException(SetOption, null, null, name, $"unknown key{ParameterBinder.Suggest(key, layout.SectionKeys(section).Concat(layout.SectionOfKey.Keys).Distinct())}");
             }
             if (keySection != section)
             {
@@ -176,13 +185,13 @@ public sealed record SimulationConfig
         else
         {
             key = name;
-            if (!SectionOfKey.ContainsKey(key))
+            if (!layout.SectionOfKey.ContainsKey(key))
             {
-                throw new InputException(SetOption, null, null, name, $"unknown key{ParameterBinder.Suggest(key, SectionOfKey.Keys)}");
+                throw new InputException(SetOption, null, null, name, $"unknown key{ParameterBinder.Suggest(key, layout.SectionOfKey.Keys)}");
             }
         }
 
-        var qualified = $"{SectionOfKey[key]}.{key}";
+        var qualified = $"{layout.SectionOfKey[key]}.{key}";
         var value = raw is "" or "~" or "null" ? null : raw;
         return TryApply(key, value, out var error) ?? throw new InputException(SetOption, null, null, qualified, error);
     }
@@ -200,7 +209,7 @@ public sealed record SimulationConfig
     /// <summary>Every out-of-range value, by its qualified key (<c>system.M_total</c>).</summary>
     public IEnumerable<(string Key, string Error)> Problems()
     {
-        foreach (var (key, error) in Parameters.Problems()) yield return ($"{SectionOfKey[key]}.{key}", error);
+        foreach (var (key, error) in ParameterTable.Problems(Parameters)) yield return ($"{KeysOf(ParameterTable).SectionOfKey[key]}.{key}", error);
         if (string.IsNullOrWhiteSpace(RequestFile)) yield return ($"{DataSection}.{RequestFileKey}", "must be a file path");
         if (string.IsNullOrWhiteSpace(OutputDir)) yield return ($"{ExperimentSection}.{OutputDirKey}", "must be a folder path");
         if (ProgressInterval < 1) yield return ($"{ExperimentSection}.{ProgressIntervalKey}", "must be an integer >= 1");
@@ -217,7 +226,7 @@ public sealed record SimulationConfig
         {
             foreach (var line in headerComment.Split('\n')) text.Append("# ").Append(line.TrimEnd('\r')).Append('\n');
         }
-        foreach (var (section, keys) in Layout)
+        foreach (var (section, keys) in KeysOf(ParameterTable).Sections)
         {
             text.Append(section).Append(":\n");
             foreach (var key in keys) text.Append("  ").Append(key).Append(": ").Append(FormatValue(key)).Append('\n');
@@ -226,33 +235,17 @@ public sealed record SimulationConfig
     }
 
     /// <summary>The text of one key's value as <see cref="ToYaml"/> writes it (<c>null</c> for null).</summary>
-    public string FormatValue(string key)
+    public string FormatValue(string key) => key switch
     {
-        var p = Parameters;
-        return key switch
-        {
-            ParameterKeys.MTotal => Yaml.Int(p.MTotal),
-            ParameterKeys.B => Yaml.Int(p.B),
-            ParameterKeys.D0 => Yaml.Double(p.D0),
-            ParameterKeys.D1 => Yaml.Double(p.D1),
-            ParameterKeys.SwapTimePerToken => Yaml.Double(p.SwapTimePerToken),
-            ParameterKeys.Mode => ParameterBinder.Format(p.Mode),
-            ParameterKeys.QueuePolicy => ParameterBinder.Format(p.QueuePolicy),
-            ParameterKeys.VictimPolicy => ParameterBinder.Format(p.VictimPolicy),
-            ParameterKeys.BatchPriority => "standard",
-            ParameterKeys.StallBatches => p.StallBatches is { } s ? Yaml.Int(s) : "null",
-            RequestFileKey => Yaml.String(RequestFile),
-            ParameterKeys.LFilter => p.LFilter is { } l ? Yaml.Int(l) : "null",
-            OutputDirKey => Yaml.String(OutputDir),
-            ParameterKeys.Seed => p.Seed.ToString(CultureInfo.InvariantCulture),
-            VerboseKey => Verbose ? "true" : "false",
-            ProgressIntervalKey => Yaml.Int(ProgressInterval),
-            _ => throw new ArgumentException($"unknown config key '{key}'", nameof(key)),
-        };
-    }
+        RequestFileKey => Yaml.String(RequestFile),
+        OutputDirKey => Yaml.String(OutputDir),
+        VerboseKey => Verbose ? "true" : "false",
+        ProgressIntervalKey => Yaml.Int(ProgressInterval),
+        _ => ParameterTable.Find(key)?.ConfigText(Parameters) ?? throw new ArgumentException($"unknown config key '{key}'", nameof(key)),
+    };
 
     /// <summary>The section a bare key belongs to, or null for an unknown key.</summary>
-    public static string? SectionOf(string key) => SectionOfKey.TryGetValue(key, out var s) ? s : null;
+    public static string? SectionOf(string key) => DefaultKeys.SectionOfKey.TryGetValue(key, out var s) ? s : null;
 
     private SimulationConfig? TryApply(string key, string? raw, out string error)
     {
@@ -292,13 +285,40 @@ public sealed record SimulationConfig
                 error = $"expected an integer >= 1, got '{raw ?? "null"}'";
                 return null;
             default:
-                var parameters = ParameterBinder.TryApply(Parameters, key, raw, out error);
+                var parameters = ParameterBinder.TryApply(ParameterTable, Parameters, key, raw, out error);
                 return parameters is null ? null : this with { Parameters = parameters };
         }
     }
 
-    private static IEnumerable<string> SectionKeys(string section) =>
-        Layout.FirstOrDefault(s => s.Section == section).Keys ?? [];
+    private static KeyLayout KeysOf(SimulationParameterTable table) =>
+        ReferenceEquals(table, SimulationParameterTable.Default) ? DefaultKeys : new KeyLayout(table);
+
+    /// <summary>The sections of a parameter table's config file: <see cref="OwnKeys"/> around each section's parameters.</summary>
+    private sealed class KeyLayout
+    {
+        public KeyLayout(SimulationParameterTable table)
+        {
+            var unplaced = table.All.FirstOrDefault(p => !OwnKeys.Any(s => s.Section == p.Section));
+            if (unplaced is not null)
+            {
+                throw new ArgumentException($"parameter '{unplaced.Name}' names config section '{unplaced.Section}', which is not one of {string.Join(", ", OwnKeys.Select(s => s.Section))}", nameof(table));
+            }
+            Sections = [.. OwnKeys.Select(s => (s.Section, (IReadOnlyList<string>)[.. s.Before, .. table.All.Where(p => p.Section == s.Section).Select(p => p.Name), .. s.After]))];
+            SectionOfKey = Sections.SelectMany(s => s.Keys.Select(k => (k, s.Section))).ToDictionary(p => p.k, p => p.Section, StringComparer.Ordinal);
+            SectionNames = [.. Sections.Select(s => s.Section)];
+            QualifiedKeys = [.. Sections.SelectMany(s => s.Keys.Select(k => $"{s.Section}.{k}"))];
+        }
+
+        public IReadOnlyList<(string Section, IReadOnlyList<string> Keys)> Sections { get; }
+
+        public Dictionary<string, string> SectionOfKey { get; }
+
+        public string[] SectionNames { get; }
+
+        public string[] QualifiedKeys { get; }
+
+        public IEnumerable<string> SectionKeys(string section) => Sections.FirstOrDefault(s => s.Section == section).Keys ?? [];
+    }
 
     private static string ScalarKey(string fileName, YamlNode node, string? section)
     {

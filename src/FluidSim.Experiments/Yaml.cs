@@ -7,13 +7,6 @@ internal static class Yaml
 {
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Shortest round-trip form, with <c>.0</c> on whole numbers so a reader sees a float.</summary>
-    public static string Double(double value)
-    {
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        return double.IsFinite(value) && text.IndexOfAny(['.', 'E', 'e']) < 0 ? text + ".0" : text;
-    }
-
     /// <summary>Plain when that reads back as the same string, otherwise single-quoted (quotes doubled).</summary>
     public static string String(string value)
     {

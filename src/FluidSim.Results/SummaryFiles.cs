@@ -105,18 +105,20 @@ public static class SummaryFiles
     /// metrics (throughputs and a table of the latency distributions), in aligned plain text.
     /// </summary>
     /// <param name="requestFile">The request file the run read, or null for a generated workload.</param>
-    public static void WriteText(string path, RunSummary summary, SimulationParameters parameters, string? requestFile)
+    /// <param name="table">The parameters to list; the simulator's (<see cref="SimulationParameterTable.Default"/>) when null.</param>
+    public static void WriteText(string path, RunSummary summary, SimulationParameters parameters, string? requestFile, SimulationParameterTable? table = null)
     {
         ArgumentNullException.ThrowIfNull(summary);
         ArgumentNullException.ThrowIfNull(parameters);
-        AtomicFile.WriteAllText(path, FormatText(summary, parameters, requestFile));
+        AtomicFile.WriteAllText(path, FormatText(summary, parameters, requestFile, table));
     }
 
     /// <summary>The text <see cref="WriteText"/> writes.</summary>
-    public static string FormatText(RunSummary summary, SimulationParameters parameters, string? requestFile)
+    public static string FormatText(RunSummary summary, SimulationParameters parameters, string? requestFile, SimulationParameterTable? table = null)
     {
         ArgumentNullException.ThrowIfNull(summary);
         ArgumentNullException.ThrowIfNull(parameters);
+        table ??= SimulationParameterTable.Default;
         var text = new StringBuilder();
 
         Section(text, "Basic statistics",
@@ -133,17 +135,7 @@ public static class SummaryFiles
         Section(text, "System statistics",
         [
             ("Request file", requestFile ?? "(none: generated workload)"),
-            (ParameterKeys.MTotal, Count(parameters.MTotal)),
-            (ParameterKeys.B, Count(parameters.B)),
-            (ParameterKeys.D0, Number(parameters.D0)),
-            (ParameterKeys.D1, Number(parameters.D1)),
-            (ParameterKeys.Mode, ParameterBinder.Format(parameters.Mode)),
-            (ParameterKeys.QueuePolicy, ParameterBinder.Format(parameters.QueuePolicy)),
-            (ParameterKeys.VictimPolicy, ParameterBinder.Format(parameters.VictimPolicy)),
-            (ParameterKeys.LFilter, parameters.LFilter is { } l ? Count(l) : "null (keep all)"),
-            (ParameterKeys.SwapTimePerToken, Number(parameters.SwapTimePerToken)),
-            (ParameterKeys.Seed, parameters.Seed.ToString(CultureInfo.InvariantCulture)),
-            (ParameterKeys.StallBatches, parameters.StallBatches is { } s ? Count(s) : "null (10 * max(decode_length) + 1000)"),
+            .. table.Recorded.Select(p => (p.Name, p.Display(parameters))),
             ("Swap outs", Count(summary.SwapOuts)),
             ("Swap ins", Count(summary.SwapIns)),
             ("Requests swapped", Count(summary.RequestsSwapped)),

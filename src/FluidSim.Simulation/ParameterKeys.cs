@@ -1,6 +1,9 @@
 namespace FluidSim.Simulation;
 
-/// <summary>The simulator.md names of the parameters, as they appear in config files, sweeps and result columns.</summary>
+/// <summary>
+/// The simulator.md names of the parameters, as they appear in config files, sweeps and result columns: constants for
+/// code that names one parameter. What each one is lives in <see cref="SimulationParameterTable"/>.
+/// </summary>
 public static class ParameterKeys
 {
     public const string MTotal = "M_total";
@@ -18,9 +21,6 @@ public static class ParameterKeys
     /// <summary>Accepted for compatibility with the original tool; <c>standard</c> is its only value.</summary>
     public const string BatchPriority = "batch_priority";
 
-    /// <summary>Every key <see cref="ParameterBinder"/> accepts, in documentation order.</summary>
-    public static readonly IReadOnlyList<string> All =
-    [
-        MTotal, B, D0, D1, Mode, QueuePolicy, VictimPolicy, LFilter, SwapTimePerToken, Seed, StallBatches, BatchPriority,
-    ];
+    /// <summary>Every key <see cref="ParameterBinder"/> accepts: <see cref="SimulationParameterTable.Names"/> of the default table.</summary>
+    public static IReadOnlyList<string> All => SimulationParameterTable.Default.Names;
 }

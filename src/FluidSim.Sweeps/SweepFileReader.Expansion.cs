@@ -39,7 +39,7 @@ internal sealed partial class SweepFileReader
             foreach (var seed in seeds)
             {
                 var seeded = parameters with { Seed = seed };
-                var id = JobIdentity.JobId(pointWorkload, seeded, seed);
+                var id = JobIdentity.JobId(pointWorkload, seeded, seed, _parameters);
                 var index = jobs.Count;
                 var job = new SweepJob(
                     id,
@@ -97,9 +97,9 @@ internal sealed partial class SweepFileReader
         foreach (var setting in point.Settings)
         {
             string error;
-            if (ParameterKeys.All.Contains(setting.Key))
+            if (_parameters.Contains(setting.Key))
             {
-                parameters = ParameterBinder.TryApply(parameters, setting.Key, setting.Raw, out error) ?? throw Error(setting.Node, setting.Path, error);
+                parameters = ParameterBinder.TryApply(_parameters, parameters, setting.Key, setting.Raw, out error) ?? throw Error(setting.Node, setting.Path, error);
             }
             else if (trace is not null)
             {
@@ -141,7 +141,7 @@ internal sealed partial class SweepFileReader
 
     // ---- The normalized definition: values as parsed, in a fixed order (fingerprint and DescribeChanges).
 
-    private static List<(string Key, string Value)> Normalize(
+    private List<(string Key, string Value)> Normalize(
         string name,
         string description,
         SweepWorkload workload,
@@ -154,10 +154,9 @@ internal sealed partial class SweepFileReader
     {
         var entries = new List<(string, string)> { (NameKey, name), (DescriptionKey, description) };
         entries.AddRange(workload.DescriptionLines());
-        foreach (var key in ParameterKeys.All)
+        foreach (var parameter in _parameters.Recorded)
         {
-            if (key is ParameterKeys.BatchPriority) continue;
-            entries.Add(($"{BaseKey}.{key}", Canonical.Parameter(baseParameters, key)));
+            if (_parameters.InJobId(parameter, baseParameters)) entries.Add(($"{BaseKey}.{parameter.Name}", parameter.Canonical(baseParameters)));
         }
         foreach (var axis in axes) entries.Add(($"{GridKey}.{axis.Key}", List(axis.Values.Select(v => v.Text))));
         for (var i = 0; i < cases.Count; i++)

@@ -20,7 +20,8 @@ internal sealed record Axis(string Key, YamlNode Node, IReadOnlyList<Setting> Va
 
 /// <summary>Reads one sweep file: the sections of sweeps.md, each value checked where it is written.</summary>
 /// <remarks>One instance per parse (it holds the file name for messages); not thread-safe, not reused.</remarks>
-internal sealed partial class SweepFileReader(string sourcePath)
+/// <param name="parameterTable">The simulator parameters a sweep may set; the simulator's when null (a test gives its own).</param>
+internal sealed partial class SweepFileReader(string sourcePath, SimulationParameterTable? parameterTable = null)
 {
     private const string NameKey = "name", DescriptionKey = "description", WorkloadKey = "workload", BaseKey = "base",
         GridKey = "grid", CasesKey = "cases", ReplicationsKey = "replications", SeedsKey = "seeds", OutputsKey = "outputs",
@@ -35,11 +36,9 @@ internal sealed partial class SweepFileReader(string sourcePath)
     private static readonly string[] LimitKeys = ["max_attempts", "job_timeout_s"];
     private static readonly string[] RangeKeys = ["from", "to", "step"];
 
-    /// <summary>Simulator parameters that take numbers (the ones a <c>{from, to, step}</c> range may drive).</summary>
-    private static readonly HashSet<string> NumericKeys =
+    /// <summary>Workload fields that take numbers (a <c>{from, to, step}</c> range may drive them, as it may a numeric parameter).</summary>
+    private static readonly HashSet<string> NumericWorkloadKeys =
     [
-        ParameterKeys.MTotal, ParameterKeys.B, ParameterKeys.D0, ParameterKeys.D1, ParameterKeys.LFilter,
-        ParameterKeys.SwapTimePerToken, ParameterKeys.StallBatches,
         WorkloadKeys.NumRequests, WorkloadKeys.ArrivalRate, WorkloadKeys.BurstSize, TraceWorkload.RateScaleKey,
     ];
 
@@ -53,6 +52,8 @@ internal sealed partial class SweepFileReader(string sourcePath)
     internal const int MaxAttemptsLimit = 1000;
 
     private readonly string _file = sourcePath;
+
+    private readonly SimulationParameterTable _parameters = parameterTable ?? SimulationParameterTable.Default;
 
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
     private static partial Regex SweepNamePattern();
@@ -165,7 +166,7 @@ internal sealed partial class SweepFileReader(string sourcePath)
 
     private SimulationParameters ReadBase(YamlMappingNode root)
     {
-        var parameters = new SimulationParameters();
+        var parameters = _parameters.Defaults;
         if (Child(root, BaseKey) is not { } node || node is YamlScalarNode scalar && IsNull(scalar)) return parameters;
         var mapping = RequireMapping(node, BaseKey, "a mapping of simulator parameters");
         foreach (var (keyNode, _) in mapping.Children)
@@ -175,15 +176,15 @@ internal sealed partial class SweepFileReader(string sourcePath)
             {
                 throw Error(keyNode, Join(BaseKey, key), "a workload field belongs under workload.generate (or in grid or cases), not in base");
             }
-            if (!ParameterKeys.All.Contains(key))
+            if (!_parameters.Contains(key))
             {
-                throw Error(keyNode, Join(BaseKey, key), $"unknown parameter{ParameterBinder.Suggest(key, ParameterKeys.All)}; expected one of {string.Join(", ", ParameterKeys.All)}");
+                throw Error(keyNode, Join(BaseKey, key), $"unknown parameter{ParameterBinder.Suggest(key, _parameters.Names)}; expected one of {string.Join(", ", _parameters.Names)}");
             }
         }
         foreach (var (key, _, value) in Entries(mapping))
         {
             var path = Join(BaseKey, key);
-            parameters = ParameterBinder.TryApply(parameters, key, ScalarOrNull(value, path), out var error) ?? throw Error(value, path, error);
+            parameters = ParameterBinder.TryApply(_parameters, parameters, key, ScalarOrNull(value, path), out var error) ?? throw Error(value, path, error);
         }
         return parameters;
     }
@@ -341,12 +342,12 @@ internal sealed partial class SweepFileReader(string sourcePath)
         {
             throw Error(keyNode, path, "the seed is not an axis: use `replications: N` or `seeds: [...]` (each seed runs every point)");
         }
-        if (ParameterKeys.All.Contains(key) || workload.AxisKeys.Contains(key)) return;
+        if (_parameters.Contains(key) || workload.AxisKeys.Contains(key)) return;
         if (WorkloadKeys.All.Contains(key))
         {
             throw Error(keyNode, path, "a workload field can only vary with `workload: {generate: ...}`; this sweep reads its requests from a file");
         }
-        var candidates = ParameterKeys.All.Where(k => k != ParameterKeys.Seed).Concat(workload.AxisKeys).ToArray();
+        var candidates = _parameters.Names.Where(k => k != ParameterKeys.Seed).Concat(workload.AxisKeys).ToArray();
         throw Error(keyNode, path, $"unknown parameter{ParameterBinder.Suggest(key, candidates)}; expected a simulator parameter ({string.Join(", ", candidates)})");
     }
 
@@ -382,7 +383,7 @@ internal sealed partial class SweepFileReader(string sourcePath)
         {
             if (Child(range, required) is null) throw Error(range, Join(path, required), "missing: a range needs from, to and step");
         }
-        if (!NumericKeys.Contains(key))
+        if (_parameters.Find(key) is not { IsNumeric: true } && !NumericWorkloadKeys.Contains(key))
         {
             throw Error(range, path, $"{key} is not numeric: a {{from, to, step}} range needs a numeric axis; list the values instead");
         }
@@ -430,10 +431,10 @@ internal sealed partial class SweepFileReader(string sourcePath)
     private Setting ParseSetting(string key, string? raw, YamlNode node, string path, SimulationParameters baseParameters, SweepWorkload workload)
     {
         string error;
-        if (ParameterKeys.All.Contains(key))
+        if (_parameters.Find(key) is { } parameter)
         {
-            var applied = ParameterBinder.TryApply(baseParameters, key, raw, out error);
-            if (applied is not null) return new Setting(key, raw, Canonical.Parameter(applied, key), node, path);
+            var applied = parameter.TryApply(baseParameters, raw, out error);
+            if (applied is not null) return new Setting(key, raw, parameter.Canonical(applied), node, path);
         }
         else if (workload is TraceWorkload trace)
         {

@@ -15,12 +15,12 @@ internal static class SweepTables
     internal sealed record SummaryRecord(SummaryRow Row, IReadOnlyList<SummaryMetric> Metrics);
 
     /// <summary>One row per completed job.</summary>
-    public static RowTable<SummaryRecord> Summary { get; } = new(BuildSummaryColumns());
+    public static RowTable<SummaryRecord> Summary { get; } = new(BuildSummaryColumns(SimulationParameterTable.Default));
 
     /// <summary>One row per job that exhausted its attempts.</summary>
     public static RowTable<FailureRow> Failures { get; } = new(
     [
-        .. JobColumns<FailureRow>(r => r.Sweep, r => r.Job),
+        .. JobColumns<FailureRow>(r => r.Sweep, r => r.Job, SimulationParameterTable.Default),
         new Int64Column<FailureRow>("attempts", r => r.Attempts),
         new StringColumn<FailureRow>("error", r => r.Error),
         new StringColumn<FailureRow>("worker", r => r.Worker),
@@ -30,9 +30,10 @@ internal static class SweepTables
     /// <summary>The column of the generated request count (the workload field <c>num_requests</c>).</summary>
     public const string WorkloadNumRequestsColumn = "workload_num_requests";
 
-    private static List<RowColumn<SummaryRecord>> BuildSummaryColumns()
+    /// <summary>The summary columns for the parameters of <paramref name="table"/> (<see cref="Summary"/> for the simulator's).</summary>
+    internal static List<RowColumn<SummaryRecord>> BuildSummaryColumns(SimulationParameterTable table)
     {
-        var columns = JobColumns<SummaryRecord>(r => r.Row.Sweep, r => r.Row.Job);
+        var columns = JobColumns<SummaryRecord>(r => r.Row.Sweep, r => r.Row.Job, table);
         var metrics = RunSummary.MetricColumns;
         for (var i = 0; i < metrics.Count; i++)
         {
@@ -51,22 +52,27 @@ internal static class SweepTables
         return columns;
     }
 
-    /// <summary><c>sweep, job_id, seed</c>, every simulator parameter, every workload field: shared by both tables.</summary>
-    private static List<RowColumn<TRow>> JobColumns<TRow>(Func<TRow, string> sweep, Func<TRow, SweepJob> job) =>
+    /// <summary>The column of <paramref name="parameter"/>, typed by its <see cref="SimulationParameter.ColumnType"/>.</summary>
+    private static RowColumn<TRow> ParameterColumn<TRow>(SimulationParameter parameter, Func<TRow, SimulationParameters> parameters) =>
+        parameter.ColumnType switch
+        {
+            ParameterColumnType.Int64 => new Int64Column<TRow>(parameter.Name, r => (long)parameter.ColumnValue(parameters(r))!),
+            ParameterColumnType.NullableInt64 => new NullableInt64Column<TRow>(parameter.Name, r => (long?)parameter.ColumnValue(parameters(r))),
+            ParameterColumnType.Double => new DoubleColumn<TRow>(parameter.Name, r => (double)parameter.ColumnValue(parameters(r))!),
+            _ => new StringColumn<TRow>(parameter.Name, r => (string?)parameter.ColumnValue(parameters(r))),
+        };
+
+    /// <summary>
+    /// <c>sweep, job_id, seed</c>, every simulator parameter of <paramref name="table"/>, every workload field: shared by
+    /// both tables.
+    /// </summary>
+    private static List<RowColumn<TRow>> JobColumns<TRow>(Func<TRow, string> sweep, Func<TRow, SweepJob> job, SimulationParameterTable table) =>
     [
         new StringColumn<TRow>("sweep", sweep),
         new StringColumn<TRow>("job_id", r => job(r).JobId),
         new Int64Column<TRow>(ParameterKeys.Seed, r => job(r).Seed),
-        new Int64Column<TRow>(ParameterKeys.MTotal, r => job(r).Parameters.MTotal),
-        new Int64Column<TRow>(ParameterKeys.B, r => job(r).Parameters.B),
-        new DoubleColumn<TRow>(ParameterKeys.D0, r => job(r).Parameters.D0),
-        new DoubleColumn<TRow>(ParameterKeys.D1, r => job(r).Parameters.D1),
-        new StringColumn<TRow>(ParameterKeys.Mode, r => ParameterBinder.Format(job(r).Parameters.Mode)),
-        new StringColumn<TRow>(ParameterKeys.QueuePolicy, r => ParameterBinder.Format(job(r).Parameters.QueuePolicy)),
-        new StringColumn<TRow>(ParameterKeys.VictimPolicy, r => ParameterBinder.Format(job(r).Parameters.VictimPolicy)),
-        new NullableInt64Column<TRow>(ParameterKeys.LFilter, r => job(r).Parameters.LFilter),
-        new DoubleColumn<TRow>(ParameterKeys.SwapTimePerToken, r => job(r).Parameters.SwapTimePerToken),
-        new NullableInt64Column<TRow>(ParameterKeys.StallBatches, r => job(r).Parameters.StallBatches),
+        // Every other recorded parameter, in table order; the seed is the job's, above.
+        .. table.Recorded.Where(p => p.Name != ParameterKeys.Seed).Select(p => ParameterColumn(p, (TRow r) => job(r).Parameters)),
         new StringColumn<TRow>(WorkloadKeys.Scenario, r => job(r).Generate is { } s ? WorkloadSpec.Format(s.Scenario) : null),
         // Not "num_requests": that name is the summary metric (requests after L_filter) of simulator.md.
         new NullableInt64Column<TRow>(WorkloadNumRequestsColumn, r => job(r).Generate?.NumRequests),

@@ -261,6 +261,80 @@ public class SimulationConfigTests
     }
 
     [Fact]
+    public void ToYaml_text_is_pinned()
+    {
+        var config = new SimulationConfig
+        {
+            Parameters = new SimulationParameters
+            {
+                MTotal = 1234,
+                B = 56,
+                D0 = 0.1 + 0.2,
+                D1 = 1e-7,
+                SwapTimePerToken = 2,
+                Mode = PreemptionMode.Recompute,
+                QueuePolicy = QueuePolicy.Priority,
+                VictimPolicy = VictimPolicy.Random,
+                LFilter = 0,
+                StallBatches = 9,
+                Seed = -5,
+            },
+            RequestFile = "my data/it's here.csv",
+            OutputDir = "true",
+            Verbose = false,
+            ProgressInterval = 3,
+        };
+
+        Assert.Equal("""
+            # effective
+            system:
+              M_total: 1234
+              B: 56
+              d_0: 0.30000000000000004
+              d_1: 1E-07
+              swap_time_per_token: 2.0
+            control:
+              mode: recompute
+              queue_policy: priority
+              victim_policy: random
+              batch_priority: standard
+              stall_batches: 9
+            data:
+              request_file: 'my data/it''s here.csv'
+              L_filter: 0
+            experiment:
+              output_dir: 'true'
+              seed: -5
+              verbose: false
+              progress_interval: 3
+
+            """, config.ToYaml("effective"));
+        Assert.Equal("""
+            system:
+              M_total: 10000
+              B: 2000
+              d_0: 1.0
+              d_1: 0.001
+              swap_time_per_token: 0.0
+            control:
+              mode: swap
+              queue_policy: FCFS
+              victim_policy: LIFO
+              batch_priority: standard
+              stall_batches: null
+            data:
+              request_file: data/requests.csv
+              L_filter: null
+            experiment:
+              output_dir: data
+              seed: 42
+              verbose: true
+              progress_interval: 100
+
+            """, new SimulationConfig().ToYaml());
+    }
+
+    [Fact]
     public void ToYaml_of_the_defaults_writes_nulls_and_reads_back_equal()
     {
         var yaml = new SimulationConfig().ToYaml();

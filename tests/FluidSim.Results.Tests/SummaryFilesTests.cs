@@ -145,4 +145,64 @@ public sealed class SummaryFilesTests : IDisposable
         Assert.Contains("L_filter:", text, StringComparison.Ordinal);
         Assert.DoesNotContain("null (keep all)", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_parameter_lines_of_the_text_summary_are_pinned()
+    {
+        var defaults = SummaryFiles.FormatText(Run(), new SimulationParameters(), "requests.csv");
+        var set = SummaryFiles.FormatText(Run(), new SimulationParameters
+        {
+            MTotal = 1234567,
+            B = 2048,
+            D0 = 12345.678912,
+            D1 = 1e-7,
+            Mode = PreemptionMode.Recompute,
+            QueuePolicy = QueuePolicy.Sjf,
+            VictimPolicy = VictimPolicy.Random,
+            LFilter = 4500,
+            SwapTimePerToken = 0.5,
+            Seed = -3,
+            StallBatches = 12000,
+        }, "requests.csv");
+
+        Assert.Equal("""
+              Request file:                   requests.csv
+              M_total:                        10,000
+              B:                              2,000
+              d_0:                            1
+              d_1:                            0.001
+              mode:                           swap
+              queue_policy:                   FCFS
+              victim_policy:                  LIFO
+              L_filter:                       null (keep all)
+              swap_time_per_token:            0
+              seed:                           42
+              stall_batches:                  null (10 * max(decode_length) + 1000)
+
+            """, ParameterLines(defaults));
+        Assert.Equal("""
+              Request file:                   requests.csv
+              M_total:                        1,234,567
+              B:                              2,048
+              d_0:                            12,345.6789
+              d_1:                            0
+              mode:                           recompute
+              queue_policy:                   SJF
+              victim_policy:                  random
+              L_filter:                       4,500
+              swap_time_per_token:            0.5
+              seed:                           -3
+              stall_batches:                  12,000
+
+            """, ParameterLines(set));
+    }
+
+    /// <summary>The lines of the System statistics section from the request file to <c>stall_batches</c>.</summary>
+    private static string ParameterLines(string text)
+    {
+        var lines = text.Split('\n');
+        var first = Array.FindIndex(lines, l => l.StartsWith("  Request file:", StringComparison.Ordinal));
+        var last = Array.FindIndex(lines, l => l.StartsWith("  stall_batches:", StringComparison.Ordinal));
+        return string.Join("\n", lines[first..(last + 1)]) + "\n";
+    }
 }
