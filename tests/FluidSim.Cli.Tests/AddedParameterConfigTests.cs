@@ -1,5 +1,5 @@
+using FluidSim.Experiments;
 using FluidSim.Results;
-using FluidSim.Results.Experiments;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
 
@@ -10,7 +10,7 @@ public sealed class AddedParameterConfigTests : IDisposable
 {
     private const string File = "config.yaml";
 
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 

@@ -8,7 +8,7 @@ public sealed class BadInputTests : IDisposable
 {
     private const string GoodRequests = "arrival_time,prefill_length,decode_length\n0.5,10,5\n1.0,20,3\n";
 
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 
@@ -33,8 +33,8 @@ public sealed class BadInputTests : IDisposable
     [InlineData("arrival_time,prefill_length,decode_length\n0.5,10,5\n1.0,abc,5\n", "requests.csv:3:", "prefill_length", "abc")]
     [InlineData("arrival_time,prefill_length,decode_length\nNaN,10,5\n", "requests.csv:2:", "arrival_time", "NaN")]
     [InlineData("arrival_time,prefill_length,decode_length\n0.5,10,5\n0.7,-4,5\n", "requests.csv:3:", "prefill_length", "-4")]
-    [InlineData("arrival_time,prefill_length,decode_length\n0.5,10,0\n", "requests.csv:2:", "decode_length", "")]
-    [InlineData("arrival_time,prefill_length,decode_length\n0.5,10,5\ninf,1,1\n", "requests.csv:3:", "arrival_time", "")]
+    [InlineData("arrival_time,prefill_length,decode_length\n0.5,10,0\n", "requests.csv:2:", "decode_length", "decode_length: must be an integer >= 1, got '0'")]
+    [InlineData("arrival_time,prefill_length,decode_length\n0.5,10,5\ninf,1,1\n", "requests.csv:3:", "arrival_time", "arrival_time: must be a finite number, got 'inf'")]
     public void A_bad_request_file_is_refused_naming_file_line_and_column(string csv, string where, string field, string value)
     {
         _work.Write("requests.csv", csv);

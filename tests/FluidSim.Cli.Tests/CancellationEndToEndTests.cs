@@ -4,7 +4,7 @@ namespace FluidSim.Cli.Tests;
 
 public sealed class CancellationEndToEndTests : IDisposable
 {
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 
@@ -19,7 +19,7 @@ public sealed class CancellationEndToEndTests : IDisposable
         // A progress line per batch fills the stderr pipe, which this test does not read yet: the child then blocks
         // mid-run with its temp folder on disk, so the signal surely lands during the run, however fast the machine.
         string[] args = ["simulate", "--requests", "requests.csv", "--set", "progress_interval=1", "--summary-only", "--out", "exp"];
-        using var process = FluidsimProcess.Start(_work.Path, args);
+        using var process = FluidsimProcess.StartUnread(_work.Path, args);
         var temp = _work.File(".tmp-exp");
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!Directory.Exists(temp) && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
@@ -31,12 +31,12 @@ public sealed class CancellationEndToEndTests : IDisposable
             kill.WaitForExit();
             Assert.Equal(0, kill.ExitCode);
         }
-        var run = FluidsimProcess.WaitForExit(process, args);
+        var run = process.WaitForExit();
 
         Assert.True(run.ExitCode == 130, run.ToString());
         Assert.Equal("fluidsim: cancelled; nothing was written", run.ErrorLines[^1]);
         Assert.False(Directory.Exists(temp));
         Assert.False(Directory.Exists(_work.File("exp")));
-        Assert.Equal(["requests.csv"], TempFolder.Names(_work.Path));
+        Assert.Equal(["requests.csv"], TempDirectory.Names(_work.Path));
     }
 }

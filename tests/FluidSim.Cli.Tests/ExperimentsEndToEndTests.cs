@@ -6,13 +6,13 @@ namespace FluidSim.Cli.Tests;
 /// <summary><c>fluidsim experiments ...</c> over folders made by the real <c>simulate</c>.</summary>
 public sealed class ExperimentsEndToEndTests : IDisposable
 {
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 
-    private CliRun Fluidsim(params string[] args) => FluidsimProcess.Run(_work.Path, args);
+    private FluidsimRun Fluidsim(params string[] args) => FluidsimProcess.Run(_work.Path, args);
 
-    private CliRun Ok(params string[] args)
+    private FluidsimRun Ok(params string[] args)
     {
         var run = Fluidsim(args);
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -25,7 +25,7 @@ public sealed class ExperimentsEndToEndTests : IDisposable
         Ok("generate", "--scenario", "heavy", "--num-requests", "200", "--seed", "7", "-o", "requests.csv");
         Ok("simulate", "--requests", "requests.csv", "--set", "M_total=3000");
         Ok("simulate", "--requests", "requests.csv", "--set", "M_total=6000");
-        var ids = TempFolder.Names(_work.File("data/experiments"));
+        var ids = TempDirectory.Names(_work.File("data/experiments"));
         Assert.Equal(2, ids.Length);
         return ids;
     }
@@ -36,23 +36,23 @@ public sealed class ExperimentsEndToEndTests : IDisposable
         var ids = TwoExperiments();
 
         var list = Ok("experiments", "list");
-        foreach (var id in ids) Assert.Contains(id, list.StdOut, StringComparison.Ordinal);
+        foreach (var id in ids) Assert.Contains(id, list.Stdout, StringComparison.Ordinal);
 
         var show = Ok("experiments", "show", ids[0]);
-        Assert.Contains("--- summary.txt", show.StdOut, StringComparison.Ordinal);
-        Assert.Contains("M_total: 3000", show.StdOut, StringComparison.Ordinal);
+        Assert.Contains("--- summary.txt", show.Stdout, StringComparison.Ordinal);
+        Assert.Contains("M_total: 3000", show.Stdout, StringComparison.Ordinal);
 
         var compare = Ok("experiments", "compare", ids[0], ids[1]);
-        var mTotalLine = compare.StdOut.Split('\n').Single(l => l.Contains("system.M_total", StringComparison.Ordinal));
+        var mTotalLine = compare.Stdout.Split('\n').Single(l => l.Contains("system.M_total", StringComparison.Ordinal));
         Assert.Contains("*", mTotalLine, StringComparison.Ordinal);
         Assert.Contains("3000", mTotalLine, StringComparison.Ordinal);
         Assert.Contains("6000", mTotalLine, StringComparison.Ordinal);
-        var dLine = compare.StdOut.Split('\n').Single(l => l.Contains("system.d_0", StringComparison.Ordinal));
+        var dLine = compare.Stdout.Split('\n').Single(l => l.Contains("system.d_0", StringComparison.Ordinal));
         Assert.DoesNotContain("*", dLine, StringComparison.Ordinal);
 
         var stats = Ok("experiments", "stats", "--root", "data");
-        Assert.Matches(@"experiments\s+│\s+2", stats.StdOut);
-        Assert.Matches(@"outcome completed\s+│\s+2", stats.StdOut);
+        Assert.Matches(@"experiments\s+│\s+2", stats.Stdout);
+        Assert.Matches(@"outcome completed\s+│\s+2", stats.Stdout);
 
         var unknown = Fluidsim("experiments", "show", "experiment_nope");
         Assert.Equal(2, unknown.ExitCode);
@@ -81,12 +81,12 @@ public sealed class ExperimentsEndToEndTests : IDisposable
         var ids = TwoExperiments();
 
         Ok("experiments", "archive", "--older-than", "7d");
-        Assert.Equal(ids, TempFolder.Names(_work.File("data/experiments")));
+        Assert.Equal(ids, TempDirectory.Names(_work.File("data/experiments")));
 
         var run = Ok("experiments", "archive", "--older-than", "0m");
-        Assert.Contains("2 experiment(s) archived", run.StdOut, StringComparison.Ordinal);
-        Assert.Empty(TempFolder.Names(_work.File("data/experiments")));
-        Assert.Equal(ids.Select(id => id + ".tar.gz"), TempFolder.Names(_work.File("data/archive")));
+        Assert.Contains("2 experiment(s) archived", run.Stdout, StringComparison.Ordinal);
+        Assert.Empty(TempDirectory.Names(_work.File("data/experiments")));
+        Assert.Equal(ids.Select(id => id + ".tar.gz"), TempDirectory.Names(_work.File("data/archive")));
 
         Assert.Equal(2, Fluidsim("experiments", "archive", "--older-than", "soon").ExitCode);
     }
@@ -99,12 +99,12 @@ public sealed class ExperimentsEndToEndTests : IDisposable
         _work.Write("data/experiments/experiment_half/batch_snapshots.csv", "batch_id\n");
 
         var dry = Ok("experiments", "clean", "--dry-run");
-        Assert.Contains("Would remove", dry.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Would remove", dry.Stdout, StringComparison.Ordinal);
         Assert.True(Directory.Exists(_work.File("data/experiments/experiment_half")));
 
         var clean = Ok("experiments", "clean");
-        Assert.Contains(".tmp-experiment_killed", clean.StdOut, StringComparison.Ordinal);
-        Assert.Contains("experiment_half", clean.StdOut, StringComparison.Ordinal);
-        Assert.Equal(ids, TempFolder.Names(_work.File("data/experiments")));
+        Assert.Contains(".tmp-experiment_killed", clean.Stdout, StringComparison.Ordinal);
+        Assert.Contains("experiment_half", clean.Stdout, StringComparison.Ordinal);
+        Assert.Equal(ids, TempDirectory.Names(_work.File("data/experiments")));
     }
 }

@@ -5,7 +5,7 @@ namespace FluidSim.Cli.Tests;
 
 public sealed class GenerateEndToEndTests : IDisposable
 {
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 
@@ -18,7 +18,7 @@ public sealed class GenerateEndToEndTests : IDisposable
     {
         var run = FluidsimProcess.Run(_work.Path, ["generate", "--scenario", scenario, "--num-requests", "50", "--seed", "123", .. extra, "-o", "w/requests.csv"]);
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.StartsWith($"Wrote 50 requests ({scenario}, seed 123) to w/requests.csv", run.StdOut);
+        Assert.StartsWith($"Wrote 50 requests ({scenario}, seed 123) to w/requests.csv", run.Stdout);
 
         var spec = new WorkloadSpec { NumRequests = 50 };
         for (var i = 0; i < extra.Length; i += 2)
@@ -39,6 +39,6 @@ public sealed class GenerateEndToEndTests : IDisposable
 
         Assert.Equal(0, FluidsimProcess.Run(_work.Path, "generate", "--scenario", "normal", "--seed", "6", "-o", "a.csv").ExitCode);
         Assert.NotEqual(File.ReadAllBytes(_work.File("a.csv")), File.ReadAllBytes(_work.File("b.csv")));
-        Assert.Equal(["a.csv", "b.csv"], TempFolder.Names(_work.Path));
+        Assert.Equal(["a.csv", "b.csv"], TempDirectory.Names(_work.Path));
     }
 }

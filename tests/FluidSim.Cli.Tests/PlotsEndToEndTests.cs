@@ -1,27 +1,18 @@
-using System.Buffers.Binary;
-
 namespace FluidSim.Cli.Tests;
 
 /// <summary><c>plot</c>, <c>simulate --plot</c> and <c>sweep report</c> through the real <c>fluidsim</c> process.</summary>
 public sealed class PlotsEndToEndTests : IDisposable
 {
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 
-    private CliRun Fluidsim(params string[] args) => FluidsimProcess.Run(_work.Path, args);
+    private FluidsimRun Fluidsim(params string[] args) => FluidsimProcess.Run(_work.Path, args);
 
     private void Ok(params string[] args)
     {
         var run = Fluidsim(args);
         Assert.True(run.ExitCode == 0, run.ToString());
-    }
-
-    private static (int Width, int Height) PngSize(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        Assert.Equal("\u0089PNG", System.Text.Encoding.Latin1.GetString(bytes, 0, 4));
-        return (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
     }
 
     [Fact]
@@ -33,9 +24,9 @@ public sealed class PlotsEndToEndTests : IDisposable
         var run = Fluidsim("plot", "exp");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal((1600, 1500), PngSize(_work.File("exp/system_dynamics.png")));
-        Assert.Equal((1600, 900), PngSize(_work.File("exp/request_timeline.png")));
-        Assert.Contains("request_timeline.png", run.StdOut, StringComparison.Ordinal);
+        Assert.Equal((1600, 1500), Png.Size(_work.File("exp/system_dynamics.png")));
+        Assert.Equal((1600, 900), Png.Size(_work.File("exp/request_timeline.png")));
+        Assert.Contains("request_timeline.png", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -46,8 +37,8 @@ public sealed class PlotsEndToEndTests : IDisposable
         Ok("simulate", "--requests", "requests.csv", "--format", "parquet", "--out", "exp", "--plot");
 
         Assert.True(File.Exists(_work.File("exp/batch_snapshots.parquet")));
-        Assert.Equal((1600, 1500), PngSize(_work.File("exp/system_dynamics.png")));
-        Assert.Equal((1600, 900), PngSize(_work.File("exp/request_timeline.png")));
+        Assert.Equal((1600, 1500), Png.Size(_work.File("exp/system_dynamics.png")));
+        Assert.Equal((1600, 900), Png.Size(_work.File("exp/request_timeline.png")));
     }
 
     [Fact]
@@ -58,7 +49,7 @@ public sealed class PlotsEndToEndTests : IDisposable
         var run = Fluidsim("simulate", "--requests", "requests.csv", "--out", "exp", "--plot", "--summary-only");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("--plot", run.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--plot", run.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_work.File("exp")));
     }
 
@@ -68,7 +59,7 @@ public sealed class PlotsEndToEndTests : IDisposable
         Directory.CreateDirectory(_work.File("empty"));
         var run = Fluidsim("plot", "empty");
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("batch_snapshots", run.StdErr, StringComparison.Ordinal);
+        Assert.Contains("batch_snapshots", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using DuckDB.NET.Data;
 using FluidSim.Experiments;
 using FluidSim.Simulation;
 
@@ -13,7 +12,7 @@ public sealed partial class SimulateEndToEndTests : IDisposable
     private static readonly string[] Tables = ["batch_snapshots", "request_traces", "events", "memory_events"];
     private static readonly string[] SummaryFiles = ["summary.txt", "summary.json", "config_used.yaml", "experiment_meta.yaml"];
 
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 
@@ -25,7 +24,7 @@ public sealed partial class SimulateEndToEndTests : IDisposable
         return name;
     }
 
-    private CliRun Simulate(params string[] args)
+    private FluidsimRun Simulate(params string[] args)
     {
         var run = FluidsimProcess.Run(_work.Path, ["simulate", .. args]);
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -40,14 +39,7 @@ public sealed partial class SimulateEndToEndTests : IDisposable
             .Select(l => l.Split(": ", 2))
             .ToDictionary(p => p[0], p => p[1].Trim('\''));
 
-    private static long ParquetScalar(string sql)
-    {
-        using var connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static long ParquetScalar(string sql) => DuckDb.QueryScalar<long>(sql);
 
     private static long CsvRows(string path) => File.ReadLines(path).Count() - 1;
 
@@ -56,18 +48,18 @@ public sealed partial class SimulateEndToEndTests : IDisposable
     {
         var generated = FluidsimProcess.Run(_work.Path, "generate", "--scenario", "heavy", "--num-requests", "300", "--seed", "7", "-o", "in/requests.csv");
         Assert.Equal(0, generated.ExitCode);
-        Assert.Matches(@"^Wrote 300 requests \(heavy, seed 7\) to in/requests.csv: arrivals [0-9.]+ to [0-9.]+ \(span [0-9.]+\), mean prefill [0-9.]+, mean decode [0-9.]+\s*$", generated.StdOut);
+        Assert.Matches(@"^Wrote 300 requests \(heavy, seed 7\) to in/requests.csv: arrivals [0-9.]+ to [0-9.]+ \(span [0-9.]+\), mean prefill [0-9.]+, mean decode [0-9.]+\s*$", generated.Stdout);
         Assert.Equal(301, File.ReadAllLines(_work.File("in/requests.csv")).Length);
 
         var run = Simulate("--requests", "in/requests.csv", "--set", "M_total=3000", "--set", "verbose=false", "--format", "parquet", "--out", "exp");
         var folder = _work.File("exp");
-        Assert.Contains($"Experiment: {folder}", run.StdOut);
-        Assert.Contains("outcome", run.StdOut);
-        Assert.Equal("", run.StdErr);
+        Assert.Contains($"Experiment: {folder}", run.Stdout);
+        Assert.Contains("outcome", run.Stdout);
+        Assert.Equal("", run.Stderr);
 
-        var files = TempFolder.Names(folder);
+        var files = TempDirectory.Names(folder);
         Assert.Equal(Tables.Select(t => t + ".parquet").Concat(SummaryFiles).Order(StringComparer.Ordinal).ToArray(), files);
-        Assert.Equal(["exp", "in"], TempFolder.Names(_work.Path));
+        Assert.Equal(["exp", "in"], TempDirectory.Names(_work.Path));
 
         var summary = SummaryJson(folder);
         var numRequests = summary.GetProperty("num_requests").GetInt64();
@@ -105,7 +97,7 @@ public sealed partial class SimulateEndToEndTests : IDisposable
         Simulate("--requests", requests, "--set", "M_total=3000", "--set", "verbose=false", "--format", "csv", "--out", "exp");
         var folder = _work.File("exp");
 
-        var files = TempFolder.Names(folder);
+        var files = TempDirectory.Names(folder);
         Assert.Equal(Tables.Select(t => t + ".csv").Concat(SummaryFiles).Order(StringComparer.Ordinal).ToArray(), files);
         var summary = SummaryJson(folder);
         Assert.Equal(summary.GetProperty("batches").GetInt64(), CsvRows(Path.Combine(folder, "batch_snapshots.csv")));
@@ -123,7 +115,7 @@ public sealed partial class SimulateEndToEndTests : IDisposable
         Simulate("--requests", requests, "--set", "verbose=false", "--summary-only", "--format", "parquet", "--out", "exp");
         var folder = _work.File("exp");
 
-        Assert.Equal(SummaryFiles.Order(StringComparer.Ordinal).ToArray(), TempFolder.Names(folder));
+        Assert.Equal(SummaryFiles.Order(StringComparer.Ordinal).ToArray(), TempDirectory.Names(folder));
         Assert.Equal(300, SummaryJson(folder).GetProperty("num_requests").GetInt64());
         Assert.Equal("null", ReadMeta(folder)["table_format"]);
     }
@@ -191,11 +183,11 @@ public sealed partial class SimulateEndToEndTests : IDisposable
         var second = Simulate("--requests", requests, "--set", "output_dir=results", "--set", "verbose=false", "--summary-only");
 
         var experiments = _work.File("results/experiments");
-        var names = TempFolder.Names(experiments);
+        var names = TempDirectory.Names(experiments);
         Assert.Equal(2, names.Length);
         Assert.All(names, n => Assert.Matches(ExperimentName(), n));
-        Assert.Contains($"Experiment: {Path.Combine(experiments, names[0])}", first.StdOut + second.StdOut);
-        Assert.Contains($"Experiment: {Path.Combine(experiments, names[1])}", first.StdOut + second.StdOut);
+        Assert.Contains($"Experiment: {Path.Combine(experiments, names[0])}", first.Stdout + second.Stdout);
+        Assert.Contains($"Experiment: {Path.Combine(experiments, names[1])}", first.Stdout + second.Stdout);
         Assert.Equal(names[1], ReadMeta(Path.Combine(experiments, names[1]))["experiment_id"]);
     }
 
@@ -221,7 +213,7 @@ public sealed partial class SimulateEndToEndTests : IDisposable
         var refused = FluidsimProcess.Run(_work.Path, "simulate", "--requests", requests, "--set", "verbose=false", "--out", "empty");
         Assert.Equal(2, refused.ExitCode);
         Assert.Equal("fluidsim: error: empty: --out: the folder exists and is not empty; choose a new folder", Assert.Single(refused.ErrorLines));
-        Assert.Equal(SummaryFiles.Order(StringComparer.Ordinal).ToArray(), TempFolder.Names(_work.File("empty")));
+        Assert.Equal(SummaryFiles.Order(StringComparer.Ordinal).ToArray(), TempDirectory.Names(_work.File("empty")));
         Assert.DoesNotContain(Directory.GetFileSystemEntries(_work.Path), e => Path.GetFileName(e).StartsWith(".tmp-", StringComparison.Ordinal));
     }
 
@@ -236,7 +228,7 @@ public sealed partial class SimulateEndToEndTests : IDisposable
         Assert.Equal(batches / 500, progress.Length);
         Assert.Matches(@"batch 499 t=[0-9.]+ completed \d+/300 waiting \d+ running \d+ swapped \d+ memory [0-9.]+%", progress[0]);
         Assert.Contains(run.ErrorLines, l => l.Contains("Finished: completed", StringComparison.Ordinal));
-        Assert.DoesNotContain(" batch ", run.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain(" batch ", run.Stdout, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^experiment_\d{8}_\d{6}_\d{4}$")]

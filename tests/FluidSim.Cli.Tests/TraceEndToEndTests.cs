@@ -6,7 +6,7 @@ namespace FluidSim.Cli.Tests;
 
 public sealed class TraceEndToEndTests : IDisposable
 {
-    private readonly TempFolder _work = new();
+    private readonly TempDirectory _work = new();
 
     public void Dispose() => _work.Dispose();
 
@@ -24,9 +24,9 @@ public sealed class TraceEndToEndTests : IDisposable
         Write("burst.csv", Burst);
         var run = FluidsimProcess.Run(_work.Path, "trace", "import", "burst.csv", "-o", "out/requests.csv", "--rate-scale", "2", "--max-requests", "2");
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("Wrote 2 requests (burstgpt trace, 4 rows read) to out/requests.csv", run.StdOut, StringComparison.Ordinal);
-        Assert.Contains("Dropped: 1 with 0 output tokens (decode_length must be >= 1), 0 outside the window, 1 beyond --max-requests", run.StdOut, StringComparison.Ordinal);
-        Assert.Contains("Arrivals 0 to 1 s (rate scale 2), 2 req/s", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Wrote 2 requests (burstgpt trace, 4 rows read) to out/requests.csv", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Dropped: 1 with 0 output tokens (decode_length must be >= 1), 0 outside the window, 1 beyond --max-requests", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Arrivals 0 to 1 s (rate scale 2), 2 req/s", run.Stdout, StringComparison.Ordinal);
 
         var requests = RequestFile.Read(_work.File("out/requests.csv"));
         Assert.Equal([0.0, 1.0], requests.Select(r => r.ArrivalTime));
@@ -51,12 +51,23 @@ public sealed class TraceEndToEndTests : IDisposable
         Write("mc.jsonl", string.Concat(Enumerable.Range(0, 50).Select(i => $"{{\"timestamp\": {i * 500}, \"input_length\": {100 + i}, \"output_length\": {1 + i % 9}, \"hash_ids\": [1]}}\n")));
         var run = FluidsimProcess.Run(_work.Path, "trace", "stats", "mc.jsonl", "--window", "5", "-o", "plots/mc.png");
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("requests kept", run.StdOut, StringComparison.Ordinal);
-        Assert.Contains("arrival rate (req/s)", run.StdOut, StringComparison.Ordinal);
-        Assert.Contains("CV of inter-arrival times", run.StdOut, StringComparison.Ordinal);
-        Assert.Contains("Wrote plots/mc.png", run.StdOut, StringComparison.Ordinal);
-        var png = File.ReadAllBytes(_work.File("plots/mc.png"));
-        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png.Take(4));
+        // 50 requests evenly spaced 0.5 s apart: a span of 24.5 s, 50 / 24.5 req/s, no burstiness at all.
+        Assert.Equal("50", StatsValue(run.Stdout, "requests kept"));
+        Assert.Equal("24.5", StatsValue(run.Stdout, "time span (s)"));
+        Assert.Equal("2.041", StatsValue(run.Stdout, "arrival rate (req/s)"));
+        Assert.Equal("0", StatsValue(run.Stdout, "CV of inter-arrival times (1 = Poisson)"));
+        Assert.Equal("0", StatsValue(run.Stdout, "CV of arrivals per 5 s window"));
+        Assert.Equal("10", StatsValue(run.Stdout, "max arrivals in a 5 s window"));
+        Assert.Contains("Wrote plots/mc.png", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal((TracePlots.Width, TracePlots.Height), Png.Size(_work.File("plots/mc.png")));
+    }
+
+    /// <summary>The value cell of the row named <paramref name="statistic"/> in the table <c>trace stats</c> prints.</summary>
+    private static string StatsValue(string stdout, string statistic)
+    {
+        var cells = stdout.Split('\n').Select(l => l.Split('│', StringSplitOptions.TrimEntries)).Where(c => c.Length == 4 && c[1] == statistic).ToList();
+        Assert.True(cells.Count == 1, $"no single row '{statistic}' in:\n{stdout}");
+        return cells[0][2];
     }
 
     [Fact]
@@ -65,7 +76,7 @@ public sealed class TraceEndToEndTests : IDisposable
         var requests = Enumerable.Range(0, 30).Select(i => new FluidSim.Simulation.Request(i, i * 2.0, 10 + i * i, 1 + i)).ToList();
         var path = _work.File("direct.png");
         TracePlots.Save(TraceStatistics.Compute(requests, 10), path, "thirty requests");
-        Assert.True(new FileInfo(path).Length > 1000);
+        Assert.Equal((TracePlots.Width, TracePlots.Height), Png.Size(path));
     }
 
     [Theory]
@@ -82,7 +93,7 @@ public sealed class TraceEndToEndTests : IDisposable
         Write(name, content);
         var run = FluidsimProcess.Run(_work.Path, ["trace", "import", name, "-o", "out.csv", .. extra]);
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains(expected, run.StdErr, StringComparison.Ordinal);
+        Assert.Contains(expected, run.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(_work.File("out.csv")));
     }
 
@@ -92,6 +103,6 @@ public sealed class TraceEndToEndTests : IDisposable
         Write("ok.csv", "Timestamp,Request tokens,Response tokens\n1,10,5\n");
         var run = FluidsimProcess.Run(_work.Path, "trace", "stats", "ok.csv", "--window", "0");
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("--window: must be a number > 0, got 0", run.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--window: must be a number > 0, got 0", run.Stderr, StringComparison.Ordinal);
     }
 }

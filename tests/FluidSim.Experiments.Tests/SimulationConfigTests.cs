@@ -8,16 +8,44 @@ public class SimulationConfigTests
 {
     private const string File = "config.yaml";
 
+    /// <summary>simulator.md's table of parameters, its default column written out: a wrong default in the code fails.</summary>
+    private static readonly SimulationParameters SimulatorMdDefaults = new()
+    {
+        MTotal = 10000,
+        B = 2000,
+        D0 = 1.0,
+        D1 = 0.001,
+        Mode = PreemptionMode.Swap,
+        QueuePolicy = QueuePolicy.Fcfs,
+        VictimPolicy = VictimPolicy.Lifo,
+        LFilter = null,
+        SwapTimePerToken = 0,
+        Seed = 42,
+        StallBatches = null,
+    };
+
+    /// <summary>The defaults of the whole config: simulator.md's parameters and the original tool's other keys.</summary>
+    private static readonly SimulationConfig DefaultConfig = new()
+    {
+        Parameters = SimulatorMdDefaults,
+        RequestFile = "data/requests.csv",
+        OutputDir = "data",
+        Verbose = true,
+        ProgressInterval = 100,
+    };
+
     [Fact]
     public void Empty_text_gives_the_defaults_of_simulator_md()
     {
         var config = SimulationConfig.Parse("", File);
-        Assert.Equal(new SimulationParameters(), config.Parameters);
+        Assert.Equal(SimulatorMdDefaults, config.Parameters);
         Assert.Equal("data/requests.csv", config.RequestFile);
         Assert.Equal("data", config.OutputDir);
         Assert.True(config.Verbose);
         Assert.Equal(100, config.ProgressInterval);
-        Assert.Equal(new SimulationConfig(), SimulationConfig.Parse("# only a comment\n", File));
+        Assert.Equal(DefaultConfig, config);
+        Assert.Equal(DefaultConfig, SimulationConfig.Parse("# only a comment\n", File));
+        Assert.Equal(DefaultConfig, new SimulationConfig());
     }
 
     [Fact]
@@ -79,7 +107,7 @@ public class SimulationConfigTests
     [Fact]
     public void An_empty_section_is_allowed()
     {
-        Assert.Equal(new SimulationConfig(), SimulationConfig.Parse("system:\ncontrol:\n", File));
+        Assert.Equal(DefaultConfig, SimulationConfig.Parse("system:\ncontrol:\n", File));
     }
 
     [Fact]
@@ -347,15 +375,8 @@ public class SimulationConfigTests
     [Fact]
     public void The_repository_config_holds_the_defaults_of_simulator_md()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !System.IO.File.Exists(Path.Combine(directory.FullName, "FluidSim.Distributed.sln")))
-        {
-            directory = directory.Parent;
-        }
-        Assert.NotNull(directory);
-
-        var path = Path.Combine(directory.FullName, "config", "config.yaml");
-        Assert.Equal(new SimulationConfig(), SimulationConfig.Load(path));
+        var path = RepositoryPaths.File("config", "config.yaml");
+        Assert.Equal(DefaultConfig, SimulationConfig.Load(path));
         // Every key is written out and commented, so the file documents itself.
         var lines = System.IO.File.ReadAllLines(path);
         foreach (var (_, keys) in SimulationConfig.Layout)

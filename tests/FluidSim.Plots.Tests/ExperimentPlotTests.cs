@@ -4,7 +4,7 @@ namespace FluidSim.Plots.Tests;
 
 public sealed class ExperimentPlotTests : IDisposable
 {
-    private readonly TempFolder _temp = new();
+    private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
@@ -99,8 +99,8 @@ public sealed class ExperimentPlotTests : IDisposable
         var written = ExperimentPlots.Write(folder);
 
         Assert.Equal([Path.Combine(folder, SystemDynamicsPlot.FileName), Path.Combine(folder, RequestTimelinePlot.FileName)], written);
-        Assert.Equal((SystemDynamicsPlot.Width, SystemDynamicsPlot.Height), Fixtures.PngSize(written[0]));
-        Assert.Equal((RequestTimelinePlot.Width, RequestTimelinePlot.Height), Fixtures.PngSize(written[1]));
+        Assert.Equal((SystemDynamicsPlot.Width, SystemDynamicsPlot.Height), Png.Size(written[0]));
+        Assert.Equal((RequestTimelinePlot.Width, RequestTimelinePlot.Height), Png.Size(written[1]));
     }
 
     [Fact]

@@ -7,25 +7,6 @@ using FluidSim.Sweeps;
 
 namespace FluidSim.Plots.Tests;
 
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "fluidsim-plots-tests", Guid.NewGuid().ToString("N"));
-
-    public TempFolder() => Directory.CreateDirectory(Path);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 /// <summary>Real experiment folders and sweep summaries, made with the real simulator.</summary>
 public static class Fixtures
 {
@@ -91,14 +72,4 @@ public static class Fixtures
     }
 
     public static double[] AsDoubles(string[] cells) => cells.Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-
-    /// <summary>Width and height from a PNG's IHDR chunk (bytes 16..23, big-endian), after checking the signature.</summary>
-    public static (int Width, int Height) PngSize(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
-        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
-        return (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)),
-            System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
-    }
 }

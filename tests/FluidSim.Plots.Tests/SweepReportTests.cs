@@ -5,7 +5,7 @@ namespace FluidSim.Plots.Tests;
 
 public sealed class SweepReportTests : IDisposable
 {
-    private readonly TempFolder _temp = new();
+    private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
@@ -102,7 +102,7 @@ public sealed class SweepReportTests : IDisposable
 
         // Two heatmaps (FIFO, LIFO) and a line plot per numeric varying axis (M_total, B).
         Assert.Equal(4, files.PngPaths.Count);
-        foreach (var png in files.PngPaths) Assert.Equal((SweepReport.Width, SweepReport.Height), Fixtures.PngSize(png));
+        foreach (var png in files.PngPaths) Assert.Equal((SweepReport.Width, SweepReport.Height), Png.Size(png));
         var html = File.ReadAllText(files.HtmlPath);
         Assert.Equal(4, html.Split("src=\"data:image/png;base64,").Length - 1);
         Assert.DoesNotContain("http", html, StringComparison.Ordinal);

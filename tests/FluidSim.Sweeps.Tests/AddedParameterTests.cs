@@ -13,7 +13,7 @@ namespace FluidSim.Sweeps.Tests;
 /// </summary>
 public sealed class AddedParameterTests : IDisposable
 {
-    private readonly TempFolder _folder = new();
+    private readonly TempDirectory _folder = new();
 
     public void Dispose() => _folder.Dispose();
 

@@ -5,7 +5,7 @@ public class ExampleSweepsTests
     public static TheoryData<string> ExampleFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(Path.Combine(TestFiles.RepositoryRoot(), "sweeps"), "*.yaml").Order(StringComparer.Ordinal))
+        foreach (var path in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "sweeps"), "*.yaml").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileName(path));
         }
@@ -16,7 +16,7 @@ public class ExampleSweepsTests
     [MemberData(nameof(ExampleFiles))]
     public void Every_example_sweep_loads(string file)
     {
-        var sweep = SweepLoader.Load(Path.Combine(TestFiles.RepositoryRoot(), "sweeps", file));
+        var sweep = SweepLoader.Load(Path.Combine(RepositoryPaths.Root, "sweeps", file));
         Assert.Equal(Path.GetFileNameWithoutExtension(file), sweep.Name);
         Assert.NotEmpty(sweep.Jobs);
         Assert.NotEmpty(sweep.Description);
@@ -25,7 +25,7 @@ public class ExampleSweepsTests
     [Fact]
     public void The_examples_of_the_issue_are_there_with_their_axes()
     {
-        var root = Path.Combine(TestFiles.RepositoryRoot(), "sweeps");
+        var root = Path.Combine(RepositoryPaths.Root, "sweeps");
         var scan = SweepLoader.Load(Path.Combine(root, "parameter-scan.yaml"));
         Assert.Equal(["M_total", "B", "victim_policy"], scan.Jobs[0].Axes.Keys);
 

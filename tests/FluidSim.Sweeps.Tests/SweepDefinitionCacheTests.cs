@@ -20,7 +20,7 @@ public sealed class SweepDefinitionCacheTests
     [Fact]
     public void The_same_text_is_parsed_once_and_its_jobs_reuse_the_request_file_loaded_with_it()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var requests = WorkloadCacheTests.WriteUniqueRequests(folder, count: 30);
         var path = folder.Write("sweep.yaml", FileSweep);
         var cache = new SweepDefinitionCache();
@@ -42,7 +42,7 @@ public sealed class SweepDefinitionCacheTests
     [Fact]
     public void A_changed_workload_file_or_text_is_parsed_anew_and_the_earlier_fingerprint_still_runs_its_own_content()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         WorkloadCacheTests.WriteUniqueRequests(folder, count: 30);
         var path = folder.Write("sweep.yaml", FileSweep);
         var cache = new SweepDefinitionCache();
@@ -90,7 +90,7 @@ public sealed class SweepDefinitionCacheTests
     [Fact]
     public void Concurrent_callers_share_one_parse()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var requests = WorkloadCacheTests.WriteUniqueRequests(folder, count: 500);
         var path = folder.Write("sweep.yaml", FileSweep);
         var cache = new SweepDefinitionCache();
@@ -144,7 +144,7 @@ public sealed class SweepDefinitionCacheTests
     [Fact]
     public void A_trace_sweep_imports_its_trace_once_for_the_load_and_every_job()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var trace = WorkloadCacheTests.WriteUniqueTrace(folder, rows: 40);
         const string text = """
             name: cached-trace

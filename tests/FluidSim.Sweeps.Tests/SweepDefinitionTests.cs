@@ -83,7 +83,7 @@ public class SweepDefinitionTests
         var reordered = TestFiles.Parse(Original.Replace("[LIFO, FIFO, LRU, random]", "[FIFO, LIFO, LRU, random]", StringComparison.Ordinal));
         Assert.Equal(["grid.victim_policy: [LIFO, FIFO, LRU, random] -> [FIFO, LIFO, LRU, random]"], reordered.DescribeChanges(earlier));
 
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         TestFiles.WriteRequests(folder, count: 10);
         const string fromFile = "name: file-change\nworkload: {file: requests.csv}\n";
         var before = TestFiles.Parse(fromFile, folder.Path);

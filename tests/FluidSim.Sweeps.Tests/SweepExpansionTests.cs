@@ -246,7 +246,7 @@ public class SweepExpansionTests
     [Fact]
     public void A_file_workload_is_identified_by_its_content_and_resolved_relative_to_the_sweep_file()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         TestFiles.WriteRequests(folder, "data/requests.csv");
         File.Copy(Path.Combine(folder.Path, "data/requests.csv"), Path.Combine(folder.Path, "data/copy.csv"));
         const string yaml = """
@@ -306,7 +306,7 @@ public class SweepExpansionTests
     [Fact]
     public void Load_reads_the_file_and_keeps_its_path_and_text()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var path = folder.Write("s.yaml", "name: loaded\nworkload: {generate: {num_requests: 10}}\n");
         var sweep = SweepLoader.Load(path);
         Assert.Equal(path, sweep.SourcePath);

@@ -46,13 +46,30 @@ public class SweepJobRunnerTests
         var lifo = sweep.Jobs.Single(j => j.Seed == 5 && j.Parameters.VictimPolicy == VictimPolicy.Lifo);
         var random = sweep.Jobs.Single(j => j.Seed == 5 && j.Parameters.VictimPolicy == VictimPolicy.Random);
         Assert.Equal(lifo.Generate, random.Generate);
-        Assert.Equal(WorkloadGenerator.Generate(lifo.Generate!, lifo.Seed), WorkloadGenerator.Generate(random.Generate!, random.Seed));
+
+        // What each run was fed, as the runner fed it: every request finishes once (completed, rejected or unfinished).
+        var lifoRequests = RequestsRunBy(lifo);
+        var randomRequests = RequestsRunBy(random);
+        Assert.Equal(300, lifoRequests.Count);
+        Assert.Equal(lifoRequests, randomRequests);
+        Assert.Equal(WorkloadGenerator.Generate(lifo.Generate!, 5).Select(r => (r.ReqId, r.ArrivalTime, r.PrefillLength, r.DecodeLength)), lifoRequests);
+        // The other seed's jobs are fed other requests, so the equality above is not one of any two workloads.
+        var otherSeed = sweep.Jobs.Single(j => j.Seed == 6 && j.Parameters.VictimPolicy == VictimPolicy.Lifo);
+        Assert.NotEqual(lifoRequests, RequestsRunBy(otherSeed));
+    }
+
+    /// <summary>The requests <see cref="SweepJobRunner"/> ran for <paramref name="job"/>, by id, as its observer saw them.</summary>
+    private static List<(int ReqId, double ArrivalTime, int PrefillLength, int DecodeLength)> RequestsRunBy(SweepJob job)
+    {
+        var observer = new CountingObserver();
+        SweepJobRunner.Run(job, observer, CancellationToken.None);
+        return [.. observer.Requests.OrderBy(r => r.ReqId)];
     }
 
     [Fact]
     public void A_file_job_reads_its_requests_and_an_observer_sees_the_run()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         TestFiles.WriteRequests(folder, count: 40);
         var job = Assert.Single(TestFiles.Parse("name: f\nworkload: {file: requests.csv}\n", folder.Path).Jobs);
         var observer = new CountingObserver();
@@ -88,6 +105,12 @@ public class SweepJobRunnerTests
 
         public void OnBatch(in BatchSnapshot batch) => Batches++;
 
-        public void OnRequestFinished(in RequestTrace trace) => Finished++;
+        public List<(int ReqId, double ArrivalTime, int PrefillLength, int DecodeLength)> Requests { get; } = [];
+
+        public void OnRequestFinished(in RequestTrace trace)
+        {
+            Finished++;
+            Requests.Add((trace.ReqId, trace.ArrivalTime, trace.PrefillLength, trace.DecodeLength));
+        }
     }
 }

@@ -138,7 +138,7 @@ public class SweepRefusalTests
     [Fact]
     public void A_missing_workload_file_is_refused_naming_it()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var e = TestFiles.Refusal("name: x\nworkload:\n  file: data/missing.csv\n", folder.Path);
         Assert.Equal(Path.Combine(folder.Path, "sweep.yaml"), e.File);
         Assert.Equal((3, 9, "workload.file"), (e.Line, e.Column, e.Field));
@@ -148,7 +148,7 @@ public class SweepRefusalTests
     [Fact]
     public void An_invalid_workload_file_is_refused_by_the_request_reader_naming_the_request_file()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         folder.Write("bad.csv", "arrival_time,prefill_length,decode_length\n0.5,10,5\n1.0,ten,5\n");
         var e = TestFiles.Refusal("name: x\nworkload: {file: bad.csv}\n", folder.Path);
         Assert.Equal(Path.Combine(folder.Path, "bad.csv"), e.File);
@@ -183,7 +183,7 @@ public class SweepRefusalTests
     [Fact]
     public void A_workload_axis_with_a_file_workload_is_refused()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         TestFiles.WriteRequests(folder);
         var e = TestFiles.Refusal("name: x\nworkload: {file: requests.csv}\ngrid:\n  arrival_rate: [0.5, 1.0]\n", folder.Path);
         Assert.Equal((4, 3, "grid.arrival_rate"), (e.Line, e.Column, e.Field));

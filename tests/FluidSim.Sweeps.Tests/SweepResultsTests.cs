@@ -49,6 +49,10 @@ public class SweepResultsTests
     private static List<(string Name, string Type)> Describe(string dir) =>
         [.. Query($"DESCRIBE SELECT * FROM read_parquet('{Glob(dir)}')").Select(r => ((string)r[0]!, (string)r[1]!))];
 
+    /// <summary>The Parquet schema of every part (physical and logical types, repetition), each distinct field once.</summary>
+    private static List<object?[]> ParquetSchema(string dir) =>
+        Query($"SELECT DISTINCT name, type, repetition_type, converted_type, logical_type FROM parquet_schema('{Glob(dir)}') ORDER BY ALL");
+
     private static readonly (string, string)[] JobColumns =
     [
         ("sweep", "VARCHAR"), ("job_id", "VARCHAR"), ("seed", "BIGINT"),
@@ -62,7 +66,7 @@ public class SweepResultsTests
     [Fact]
     public async Task The_summary_schema_has_the_columns_and_types_of_the_spec()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var sweep = Sweep();
         await SweepResults.WriteSummaryPartAsync(folder.Path, SummaryRows(sweep.Jobs.Take(4)));
 
@@ -83,7 +87,7 @@ public class SweepResultsTests
     [Fact]
     public async Task The_failures_schema_has_the_columns_and_types_of_the_spec()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         await SweepResults.WriteFailurePartAsync(folder.Path, FailureRows(Sweep().Jobs.Take(2)));
 
         var expected = JobColumns
@@ -95,7 +99,7 @@ public class SweepResultsTests
     [Fact]
     public async Task Summary_values_read_back_through_duckdb_as_written()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var sweep = Sweep();
         var rows = SummaryRows(sweep.Jobs.Take(8));
         await SweepResults.WriteSummaryPartAsync(folder.Path, rows);
@@ -143,7 +147,7 @@ public class SweepResultsTests
     [Fact]
     public async Task Timestamp_statistics_are_in_microseconds_so_filters_and_sorts_see_the_true_values()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var rows = SummaryRows(Sweep().Jobs.Take(4)); // finished 0, 1, 2, 3 s after FinishedAt
         await SweepResults.WriteSummaryPartAsync(folder.Path, rows);
         var glob = Glob(SweepResults.SummaryDir(folder.Path));
@@ -160,7 +164,7 @@ public class SweepResultsTests
     [Fact]
     public async Task Timestamp_statistics_are_right_in_every_row_group_of_a_large_part()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var job = Sweep().Jobs[0];
         const int count = 100_001; // one more than a row group holds
         var rows = Enumerable.Range(0, count).Select(i => new FailureRow("results", job, 1, "e", "w", FinishedAt.AddTicks(10L * i))).ToList();
@@ -180,7 +184,7 @@ public class SweepResultsTests
     [Fact]
     public async Task Failure_values_read_back_through_duckdb_as_written()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var rows = FailureRows(Sweep().Jobs.Take(3));
         await SweepResults.WriteFailurePartAsync(folder.Path, rows);
 
@@ -193,7 +197,7 @@ public class SweepResultsTests
     [Fact]
     public async Task A_file_workload_fills_workload_file_and_leaves_the_generation_columns_null()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var csv = TestFiles.WriteRequests(folder, count: 20);
         var job = Assert.Single(TestFiles.Parse("name: f\nworkload: {file: requests.csv}\n", folder.Path).Jobs);
         await SweepResults.WriteSummaryPartAsync(folder.Path, SummaryRows([job]));
@@ -205,7 +209,7 @@ public class SweepResultsTests
     [Fact]
     public async Task Parts_get_sortable_visible_names_and_no_temporary_file_is_left()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var rows = SummaryRows(Sweep().Jobs.Take(2));
         var first = await SweepResults.WriteSummaryPartAsync(folder.Path, rows[..1]);
         var second = await SweepResults.WriteSummaryPartAsync(folder.Path, rows[1..]);
@@ -219,7 +223,7 @@ public class SweepResultsTests
     [Fact]
     public async Task ReadJobIds_returns_every_job_id_of_every_part()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var sweep = Sweep();
         await SweepResults.WriteSummaryPartAsync(folder.Path, SummaryRows(sweep.Jobs.Take(5)));
         await SweepResults.WriteSummaryPartAsync(folder.Path, SummaryRows(sweep.Jobs.Skip(5).Take(7)));
@@ -233,7 +237,7 @@ public class SweepResultsTests
     [Fact]
     public async Task Compaction_merges_the_parts_keeping_every_row_exactly_once()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var sweep = Sweep();
         var summaryDir = SweepResults.SummaryDir(folder.Path);
         var failuresDir = SweepResults.FailuresDir(folder.Path);
@@ -242,8 +246,8 @@ public class SweepResultsTests
         await SweepResults.WriteFailurePartAsync(folder.Path, FailureRows(sweep.Jobs.Skip(22).Take(2)));
         var summaryBefore = Query($"SELECT * FROM read_parquet('{Glob(summaryDir)}') ORDER BY job_id");
         var failuresBefore = Query($"SELECT * FROM read_parquet('{Glob(failuresDir)}') ORDER BY job_id");
-        var summarySchemaBefore = Describe(summaryDir);
-        var failuresSchemaBefore = Describe(failuresDir);
+        var (summarySchemaBefore, failuresSchemaBefore) = (Describe(summaryDir), Describe(failuresDir));
+        var (summaryParquetBefore, failuresParquetBefore) = (ParquetSchema(summaryDir), ParquetSchema(failuresDir));
         Assert.Equal(7, Directory.GetFiles(summaryDir).Length);
 
         var result = await SweepResults.CompactAsync(folder.Path);
@@ -255,9 +259,11 @@ public class SweepResultsTests
         Assert.Single(Directory.GetFiles(failuresDir));
         Assert.Equal(summaryBefore, Query($"SELECT * FROM read_parquet('{Glob(summaryDir)}') ORDER BY job_id"));
         Assert.Equal(failuresBefore, Query($"SELECT * FROM read_parquet('{Glob(failuresDir)}') ORDER BY job_id"));
-        // The merged parts keep the schema (names, order, types) the parts had.
+        // The merged parts keep the schema of the parts they replace: every column, in order, with its type.
         Assert.Equal(summarySchemaBefore, Describe(summaryDir));
         Assert.Equal(failuresSchemaBefore, Describe(failuresDir));
+        Assert.Equal(summaryParquetBefore, ParquetSchema(summaryDir));
+        Assert.Equal(failuresParquetBefore, ParquetSchema(failuresDir));
         Assert.Equal("TIMESTAMP WITH TIME ZONE", Describe(summaryDir).Single(c => c.Name == "finished_at").Type);
 
         // Nothing left to merge; new parts written after a compaction are merged by the next one.
@@ -271,7 +277,7 @@ public class SweepResultsTests
     [Fact]
     public async Task A_compaction_interrupted_after_its_rename_is_repaired_without_counting_a_row_twice()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var sweep = Sweep();
         var summaryDir = SweepResults.SummaryDir(folder.Path);
         var parts = new List<string>();
@@ -302,7 +308,7 @@ public class SweepResultsTests
     [Fact]
     public async Task A_write_interrupted_before_its_rename_leaves_only_a_hidden_file_that_readers_skip()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var sweep = Sweep();
         var summaryDir = SweepResults.SummaryDir(folder.Path);
         var part = await SweepResults.WriteSummaryPartAsync(folder.Path, SummaryRows(sweep.Jobs.Take(3)));
@@ -318,7 +324,7 @@ public class SweepResultsTests
     [Fact]
     public async Task A_part_needs_rows()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         await Assert.ThrowsAsync<ArgumentException>(() => SweepResults.WriteSummaryPartAsync(folder.Path, []));
         await Assert.ThrowsAsync<ArgumentException>(() => SweepResults.WriteFailurePartAsync(folder.Path, []));
         Assert.False(Directory.Exists(SweepResults.SummaryDir(folder.Path)) && Directory.EnumerateFileSystemEntries(SweepResults.SummaryDir(folder.Path)).Any());

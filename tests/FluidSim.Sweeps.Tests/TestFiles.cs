@@ -4,49 +4,8 @@ using FluidSim.Sweeps;
 
 namespace FluidSim.Sweeps.Tests;
 
-/// <summary>A fresh folder under the system temp folder, deleted when the test ends.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder()
-    {
-        Path = Directory.CreateTempSubdirectory("fluidsim-sweeps-").FullName;
-    }
-
-    public string Path { get; }
-
-    /// <summary>Writes <paramref name="text"/> to <paramref name="name"/> in this folder and returns the full path.</summary>
-    public string Write(string name, string text)
-    {
-        var path = System.IO.Path.Combine(Path, name);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 internal static class TestFiles
 {
-    /// <summary>The folder holding FluidSim.Distributed.sln, found by walking up from the test binaries.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "FluidSim.Distributed.sln"))) return directory.FullName;
-        }
-        throw new InvalidOperationException($"FluidSim.Distributed.sln not found above {AppContext.BaseDirectory}");
-    }
-
     /// <summary>Parses <paramref name="yaml"/> as if read from <c>sweep.yaml</c> in <paramref name="folder"/> (or a fixed name).</summary>
     public static SweepDefinition Parse(string yaml, string? folder = null) =>
         SweepLoader.Parse(yaml, folder is null ? "sweep.yaml" : Path.Combine(folder, "sweep.yaml"));
@@ -77,7 +36,7 @@ internal static class TestFiles
     }
 
     /// <summary>A small valid request file.</summary>
-    public static string WriteRequests(TempFolder folder, string name = "requests.csv", int count = 50)
+    public static string WriteRequests(TempDirectory folder, string name = "requests.csv", int count = 50)
     {
         var path = Path.Combine(folder.Path, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

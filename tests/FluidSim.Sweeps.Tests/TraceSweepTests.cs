@@ -1,5 +1,4 @@
 using System.Globalization;
-using DuckDB.NET.Data;
 using FluidSim.Results;
 using FluidSim.Traces;
 
@@ -8,7 +7,7 @@ namespace FluidSim.Sweeps.Tests;
 public sealed class TraceSweepTests
 {
     /// <summary>A BurstGPT-style trace: 40 requests one second apart, the 5th with 0 output tokens (dropped).</summary>
-    private static string WriteTrace(TempFolder folder, string name = "trace.csv", int rows = 40)
+    private static string WriteTrace(TempDirectory folder, string name = "trace.csv", int rows = 40)
     {
         var text = "Timestamp,Model,Request tokens,Response tokens\n"
             + string.Concat(Enumerable.Range(0, rows).Select(i => string.Create(CultureInfo.InvariantCulture, $"{100 + i},ChatGPT,{20 + i % 7},{(i == 4 ? 0 : 5 + i % 5)}\n")));
@@ -28,7 +27,7 @@ public sealed class TraceSweepTests
     [Fact]
     public void A_trace_sweep_expands_over_rate_scale_and_runs_each_job_on_the_rescaled_trace()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var trace = WriteTrace(folder);
         var sweep = TestFiles.Parse(Yaml, folder.Path);
 
@@ -41,12 +40,40 @@ public sealed class TraceSweepTests
         Assert.All(sweep.Jobs, j => Assert.Equal(TraceFormat.BurstGpt, j.Trace!.Options.Format));
         Assert.Equal("2", sweep.Jobs[2].Axes["rate_scale"]);
 
-        var normal = SweepJobRunner.Run(sweep.Jobs[0], null, CancellationToken.None);
-        var doubled = SweepJobRunner.Run(sweep.Jobs[2], null, CancellationToken.None);
+        var (normal, normalArrivals) = RunRecordingArrivals(sweep.Jobs[0]);
+        var (doubled, doubledArrivals) = RunRecordingArrivals(sweep.Jobs[2]);
         Assert.Equal(39L, Metric(normal, "completed"));
         Assert.Equal(39L, Metric(doubled, "completed"));
-        // Arrivals over 39 s at scale 1 and 19.5 s at scale 2: the doubled load cannot finish later than the original.
+        // 40 rows one second apart, the 5th dropped: arrivals over 39 s at scale 1, compressed to 19.5 s at scale 2.
+        double[] expected = [.. Enumerable.Range(0, 40).Where(i => i != 4).Select(i => (double)i)];
+        Assert.Equal(expected, normalArrivals);
+        Assert.Equal(expected.Select(t => t / 2), doubledArrivals);
+        Assert.Equal((39.0, 19.5), (normalArrivals[^1], doubledArrivals[^1]));
+        // The doubled load cannot finish later than the original.
         Assert.True((double)Metric(doubled, "makespan")! < (double)Metric(normal, "makespan")!);
+    }
+
+    /// <summary>Runs <paramref name="job"/> and returns its summary and the arrival times of its requests, in id order.</summary>
+    private static (FluidSim.Simulation.RunSummary Summary, double[] Arrivals) RunRecordingArrivals(SweepJob job)
+    {
+        var observer = new ArrivalObserver();
+        var summary = SweepJobRunner.Run(job, observer, CancellationToken.None);
+        return (summary, [.. observer.Arrivals.OrderBy(a => a.ReqId).Select(a => a.Time)]);
+    }
+
+    private sealed class ArrivalObserver : FluidSim.Simulation.ISimulationObserver
+    {
+        public List<(int ReqId, double Time)> Arrivals { get; } = [];
+
+        public void OnEvent(in FluidSim.Simulation.SimulationEvent e)
+        {
+        }
+
+        public void OnBatch(in FluidSim.Simulation.BatchSnapshot batch)
+        {
+        }
+
+        public void OnRequestFinished(in FluidSim.Simulation.RequestTrace trace) => Arrivals.Add((trace.ReqId, trace.ArrivalTime));
     }
 
     private static object? Metric(FluidSim.Simulation.RunSummary summary, string name) => summary.Metrics().Single(m => m.Name == name).Value;
@@ -54,7 +81,7 @@ public sealed class TraceSweepTests
     [Fact]
     public void Job_ids_follow_the_trace_content_and_the_import_options_but_not_the_axis_order()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         WriteTrace(folder);
         var ids = TestFiles.Parse(Yaml, folder.Path).Jobs.Select(j => j.JobId).ToList();
 
@@ -71,7 +98,7 @@ public sealed class TraceSweepTests
     [Fact]
     public void Window_and_max_requests_of_the_trace_block_reach_the_job_and_a_detected_format_is_recorded()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         WriteTrace(folder);
         var sweep = TestFiles.Parse("""
             name: window
@@ -87,7 +114,7 @@ public sealed class TraceSweepTests
     [Fact]
     public async Task Summary_rows_carry_trace_file_format_and_rate_scale_and_null_for_other_workloads()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var trace = WriteTrace(folder);
         var sweep = TestFiles.Parse(Yaml, folder.Path);
         var generated = TestFiles.Parse("name: gen\nworkload: {generate: {scenario: normal, num_requests: 20}}\n");
@@ -96,17 +123,10 @@ public sealed class TraceSweepTests
         var rows = jobs.Select(j => new SummaryRow("s", j, SweepJobRunner.Run(j, null, CancellationToken.None), 1, "w", 0.1, DateTime.UtcNow)).ToList();
         await SweepResults.WriteSummaryPartAsync(results, rows);
 
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        var glob = Path.Combine(SweepResults.SummaryDir(results), "*.parquet").Replace("'", "''", StringComparison.Ordinal);
-        command.CommandText = $"SELECT trace_file, trace_format, rate_scale, scenario FROM read_parquet('{glob}') ORDER BY rate_scale NULLS LAST, victim_policy";
-        using var reader = command.ExecuteReader();
-        var found = new List<string>();
-        while (reader.Read())
-        {
-            found.Add(string.Join("|", Enumerable.Range(0, 4).Select(i => reader.IsDBNull(i) ? "null" : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
-        }
+        using var duck = new DuckDb();
+        var found = duck.Rows($"SELECT trace_file, trace_format, rate_scale, scenario FROM {DuckDb.ReadParquet(Path.Combine(SweepResults.SummaryDir(results), "*.parquet"))} ORDER BY rate_scale NULLS LAST, victim_policy", normalise: false)
+            .Select(row => string.Join("|", row.Select(v => v is null ? "null" : Convert.ToString(v, CultureInfo.InvariantCulture))))
+            .ToList();
         var full = Path.GetFullPath(trace);
         Assert.Equal([$"{full}|burstgpt|1|null", $"{full}|burstgpt|1|null", $"{full}|burstgpt|2|null", "null|null|null|normal"], found);
     }
@@ -124,7 +144,7 @@ public sealed class TraceSweepTests
     [InlineData("trace: trace.csv", 3, "workload.trace: expected a mapping with file")]
     public void A_bad_trace_block_is_refused_with_line_column_and_key_path(string workload, int line, string expected)
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         WriteTrace(folder);
         var e = TestFiles.Refusal($"name: bad\nworkload:\n  {workload}\n", folder.Path);
         Assert.Equal(line, e.Line);
@@ -136,7 +156,7 @@ public sealed class TraceSweepTests
     [Fact]
     public void A_bad_rate_scale_axis_and_rate_scale_without_a_trace_are_refused()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         WriteTrace(folder);
         var zero = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\ngrid:\n  rate_scale: [1, 0]\n", folder.Path);
         Assert.Equal(4, zero.Line);
@@ -155,7 +175,7 @@ public sealed class TraceSweepTests
     [Fact]
     public void A_range_of_rate_scales_expands_inclusively()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         WriteTrace(folder);
         var sweep = TestFiles.Parse("name: range\nworkload: {trace: {file: trace.csv}}\ngrid:\n  rate_scale: {from: 0.5, to: 1.5, step: 0.5}\n", folder.Path);
         Assert.Equal([0.5, 1.0, 1.5], sweep.Jobs.Select(j => j.Trace!.Options.RateScale));
@@ -164,7 +184,7 @@ public sealed class TraceSweepTests
     [Fact]
     public void A_bad_trace_row_is_refused_naming_the_trace_file_line_and_field()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var trace = folder.Write("trace.csv", "Timestamp,Request tokens,Response tokens\n1,10,5\n2,ten,5\n");
         var e = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\n", folder.Path);
         Assert.Equal($"{Path.GetFullPath(trace)}:3:2: Request tokens: must be a whole number of tokens >= 0, got 'ten'", e.Message);
@@ -173,7 +193,7 @@ public sealed class TraceSweepTests
     [Fact]
     public void The_azure_example_sweep_uses_the_shared_trace_and_sweeps_load_memory_and_victims()
     {
-        var sweep = SweepLoader.Load(Path.Combine(TestFiles.RepositoryRoot(), "sweeps", "azure-conv-7b.yaml"));
+        var sweep = SweepLoader.Load(Path.Combine(RepositoryPaths.Root, "sweeps", "azure-conv-7b.yaml"));
         Assert.Equal(["rate_scale", "M_total", "victim_policy"], sweep.Jobs[0].Axes.Keys);
         Assert.Equal(TraceFormat.Azure, sweep.Jobs[0].Trace!.Options.Format);
         Assert.EndsWith(Path.Combine("shared", "data", "traces", "azure-llm-2023-conv.csv"), sweep.Jobs[0].Trace!.FullPath, StringComparison.Ordinal);

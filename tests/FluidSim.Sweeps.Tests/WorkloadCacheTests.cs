@@ -10,7 +10,7 @@ namespace FluidSim.Sweeps.Tests;
 public sealed class WorkloadCacheTests
 {
     /// <summary>A request CSV of <paramref name="count"/> rows whose bytes no other test writes (an ignored column holds a fresh id).</summary>
-    internal static string WriteUniqueRequests(TempFolder folder, string name = "requests.csv", int count = 30)
+    internal static string WriteUniqueRequests(TempDirectory folder, string name = "requests.csv", int count = 30)
     {
         var salt = Guid.NewGuid().ToString("N");
         var rows = Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i * 1.5},{20 + i % 7},{5 + i % 11},{salt}\n"));
@@ -18,7 +18,7 @@ public sealed class WorkloadCacheTests
     }
 
     /// <summary>A BurstGPT-style trace of <paramref name="rows"/> requests one second apart, unique bytes (the model column).</summary>
-    internal static string WriteUniqueTrace(TempFolder folder, string name = "trace.csv", int rows = 40)
+    internal static string WriteUniqueTrace(TempDirectory folder, string name = "trace.csv", int rows = 40)
     {
         var model = Guid.NewGuid().ToString("N");
         var lines = Enumerable.Range(0, rows).Select(i => string.Create(CultureInfo.InvariantCulture, $"{100 + i},{model},{20 + i % 7},{5 + i % 5}\n"));
@@ -30,7 +30,7 @@ public sealed class WorkloadCacheTests
     [Fact]
     public void A_request_file_is_parsed_once_per_content_and_shared_read_only_under_any_name()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var path = WriteUniqueRequests(folder, count: 30);
         var copy = Path.Combine(folder.Path, "copy.csv");
         File.Copy(path, copy);
@@ -57,7 +57,7 @@ public sealed class WorkloadCacheTests
     [Fact]
     public void A_job_gets_the_content_it_was_loaded_with_from_memory_and_a_changed_file_is_refused_when_not_held()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var path = WriteUniqueRequests(folder, count: 30);
         var cache = new WorkloadCache();
         var loaded = cache.ReadRequestFile(path);
@@ -81,7 +81,7 @@ public sealed class WorkloadCacheTests
     [Fact]
     public void A_trace_is_read_once_and_each_set_of_import_options_is_converted_once()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var path = WriteUniqueTrace(folder, rows: 40);
         var sha = Sha256(path);
         var cache = new WorkloadCache();
@@ -106,7 +106,7 @@ public sealed class WorkloadCacheTests
     [Fact]
     public void Concurrent_callers_wait_for_one_load()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var path = WriteUniqueRequests(folder, count: 2000);
         var cache = new WorkloadCache();
         const int callers = 8;
@@ -125,7 +125,7 @@ public sealed class WorkloadCacheTests
     [Fact]
     public void Past_its_capacity_the_least_recently_used_entry_is_dropped_and_loaded_again_when_asked()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var a = WriteUniqueRequests(folder, "a.csv", count: 60);
         var b = WriteUniqueRequests(folder, "b.csv", count: 60);
         var cache = new WorkloadCache(capacity: 100);
@@ -150,7 +150,7 @@ public sealed class WorkloadCacheTests
     [Fact]
     public void A_failed_load_is_not_kept_and_the_next_caller_gets_its_own_error()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var path = folder.Write("bad.csv", $"arrival_time,prefill_length,decode_length,note\n0,10,0,{Guid.NewGuid():N}\n");
         var cache = new WorkloadCache();
 

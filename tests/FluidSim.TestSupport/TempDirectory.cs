@@ -5,15 +5,16 @@ public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "fluidsim-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
+        // CreateTempSubdirectory picks a name no other test (or test process) holds and makes it readable by its owner only.
+        Path = Directory.CreateTempSubdirectory("fluidsim-tests-").FullName;
     }
 
     public string Path { get; }
 
+    /// <summary>The full path of <paramref name="name"/> (a relative path, forward slashes allowed) in this directory.</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    /// <summary>Writes <paramref name="content"/> exactly (no newline translation), creating folders, and returns the path.</summary>
+    /// <summary>Writes <paramref name="content"/> exactly (UTF-8, no BOM, no newline translation), creating folders, and returns the path.</summary>
     public string Write(string name, string content)
     {
         var path = File(name);
@@ -22,9 +23,12 @@ public sealed class TempDirectory : IDisposable
         return path;
     }
 
-    /// <summary>Every file in the directory, hidden ones included, as names.</summary>
-    public string[] Entries() =>
-        Directory.GetFileSystemEntries(Path).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+    /// <summary>The entries directly in this directory, hidden ones included, as sorted names.</summary>
+    public string[] Entries() => Names(Path);
+
+    /// <summary>The entries directly in <paramref name="directory"/>, hidden ones included, as sorted names.</summary>
+    public static string[] Names(string directory) =>
+        Directory.GetFileSystemEntries(directory).Select(e => System.IO.Path.GetFileName(e)).Order(StringComparer.Ordinal).ToArray();
 
     public void Dispose()
     {
@@ -34,6 +38,7 @@ public sealed class TempDirectory : IDisposable
         }
         catch (IOException)
         {
+            // A process killed by a test may still be releasing files; the OS temp cleaner takes the rest.
         }
     }
 }

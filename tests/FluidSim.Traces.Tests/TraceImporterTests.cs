@@ -6,18 +6,8 @@ namespace FluidSim.Traces.Tests;
 
 public sealed class TraceImporterTests
 {
-    /// <summary>A sample of ../shared/data/traces, found by walking up to the folder holding FluidSim.Distributed.sln.</summary>
-    internal static string Sample(string name)
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "FluidSim.Distributed.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "traces", name));
-            }
-        }
-        throw new InvalidOperationException("FluidSim.Distributed.sln not found above the test binaries");
-    }
+    /// <summary>A sample of ../shared/data/traces.</summary>
+    internal static string Sample(string name) => RepositoryPaths.Shared("data", "traces", name);
 
     private static double D(object? value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
 

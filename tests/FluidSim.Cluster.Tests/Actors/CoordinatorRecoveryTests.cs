@@ -145,7 +145,7 @@ public sealed class CoordinatorRecoveryTests : IDisposable
             Assert.Equal(1, status.CompleteAtSessionStart);
         }
 
-        var ids = Duck.JobIds(_dir.Results, "reconcile", "summary");
+        var ids = DuckDb.JobIds(_dir.Results, "reconcile", "summary");
         Assert.Equal(sweep.Jobs.Select(j => j.JobId).Order(), ids.Order());
     }
 

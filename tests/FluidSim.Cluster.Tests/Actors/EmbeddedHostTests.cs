@@ -56,9 +56,9 @@ public sealed class EmbeddedHostTests : IDisposable
             Assert.Equal("InvalidOperationException: job " + failing + " always fails", Assert.Single(failures.Failures).Error);
         }
 
-        Assert.Equal(sweep.Jobs.Where(j => j.JobId != failing).Select(j => j.JobId).Order(), Duck.JobIds(_dir.Results, "embedded", "summary").Order());
-        Assert.Equal([failing], Duck.JobIds(_dir.Results, "embedded", "failures"));
-        Assert.Equal(2L, Duck.Scalar<long>($"SELECT attempts FROM read_parquet({Duck.Parts(_dir.Results, "embedded", "failures")})"));
+        Assert.Equal(sweep.Jobs.Where(j => j.JobId != failing).Select(j => j.JobId).Order(), DuckDb.JobIds(_dir.Results, "embedded", "summary").Order());
+        Assert.Equal([failing], DuckDb.JobIds(_dir.Results, "embedded", "failures"));
+        Assert.Equal(2L, DuckDb.QueryScalar<long>($"SELECT attempts FROM read_parquet({DuckDb.Parts(_dir.Results, "embedded", "failures")})"));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class EmbeddedHostTests : IDisposable
             var status = await CompletedAsync(host, "graceful");
             Assert.Equal((2, 0), (status.Succeeded, status.Failed));
         }
-        Assert.Equal(2L, Duck.Scalar<long>($"SELECT count(*) FROM read_parquet({Duck.Parts(_dir.Results, "graceful", "summary")}) WHERE attempt = 1"));
+        Assert.Equal(2L, DuckDb.QueryScalar<long>($"SELECT count(*) FROM read_parquet({DuckDb.Parts(_dir.Results, "graceful", "summary")}) WHERE attempt = 1"));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class EmbeddedHostTests : IDisposable
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(trace)));
         Assert.Equal(1, SweepLoader.ParseCount(definition.Fingerprint));
         Assert.Equal((1, 2), (WorkloadCache.Shared.ReadCount(sha), WorkloadCache.Shared.ConversionCount(sha)));
-        Assert.Equal(definition.Jobs.Select(j => j.JobId).Order(), Duck.JobIds(_dir.Results, "parse-once", "summary").Order());
+        Assert.Equal(definition.Jobs.Select(j => j.JobId).Order(), DuckDb.JobIds(_dir.Results, "parse-once", "summary").Order());
     }
 
     private sealed class FailingJobExecutor(string failingJobId) : ISweepJobExecutor

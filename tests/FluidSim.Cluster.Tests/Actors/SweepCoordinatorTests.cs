@@ -139,7 +139,7 @@ public sealed class SweepCoordinatorTests : IAsyncLifetime
         a.ExpectMsg<JobReportAccepted>(Wait);
         Flush(coordinator);
 
-        Assert.Equal([lease.JobId], Duck.JobIds(_dir.Results, "idempotent", "summary"));
+        Assert.Equal([lease.JobId], DuckDb.JobIds(_dir.Results, "idempotent", "summary"));
         var status = Status(coordinator, "idempotent");
         Assert.Equal(1, status.Succeeded);
         Assert.Equal(0, status.SucceededUncommitted);
@@ -234,7 +234,7 @@ public sealed class SweepCoordinatorTests : IAsyncLifetime
         var status = Status(coordinator, "failing");
         Assert.True(status.IsComplete);
         Assert.Equal((1, 1), (status.Succeeded, status.Failed));
-        var failure = Duck.Query($"SELECT job_id, attempts, error FROM read_parquet({Duck.Parts(_dir.Results, "failing", "failures")})").Single();
+        var failure = DuckDb.Query($"SELECT job_id, attempts, error FROM read_parquet({DuckDb.Parts(_dir.Results, "failing", "failures")})").Single();
         Assert.Equal(failingId, failure["job_id"]);
         Assert.Equal("boom 2", failure["error"]);
         Assert.Equal(2L, Convert.ToInt64(failure["attempts"], System.Globalization.CultureInfo.InvariantCulture));

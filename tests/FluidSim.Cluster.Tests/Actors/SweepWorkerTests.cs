@@ -161,7 +161,7 @@ public sealed class SweepWorkerTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(sweepDirectory, "events", $"job_id={lease.JobId}", "part-0.parquet")));
         Assert.False(Directory.Exists(Path.Combine(sweepDirectory, "batches")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(sweepDirectory, ".staging")));
-        var requests = Duck.Scalar<long>($"SELECT count(*) FROM read_parquet('{Path.Combine(sweepDirectory, "requests").Replace('\\', '/')}/*/*.parquet', hive_partitioning = true) WHERE job_id = '{lease.JobId}'");
+        var requests = DuckDb.QueryScalar<long>($"SELECT count(*) FROM read_parquet('{Path.Combine(sweepDirectory, "requests").Replace('\\', '/')}/*/*.parquet', hive_partitioning = true) WHERE job_id = '{lease.JobId}'");
         Assert.Equal(5, requests);
     }
 

@@ -31,24 +31,24 @@ public sealed class SweepControlTests(ITestOutputHelper output) : IDisposable
     {
         _dir.Write("control.yaml", SlowSweep);
         var total = SweepLoader.Load(_dir.File("control.yaml")).Jobs.Count;
-        using var run = FluidSimProcess.Start(_dir.Path, "sweep", "run", "control.yaml", "--workers", "1");
+        using var run = FluidsimProcess.Start(_dir.Path, "sweep", "run", "control.yaml", "--workers", "1");
         Assert.True(await run.WaitUntilAsync(() => run.StdoutLines.Any(l => l.StartsWith("progress:", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), run.Stdout);
 
-        var status = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "status", "control");
+        var status = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "status", "control");
         output.WriteLine(status.ToString());
         Assert.Equal(0, status.ExitCode);
-        Assert.Contains($"running in fluidsim process {run.ProcessId}", status.Stdout);
+        Assert.Contains($"running in fluidsim process {run.Id}", status.Stdout);
 
-        var list = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "list");
+        var list = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "list");
         Assert.Equal(0, list.ExitCode);
         Assert.Contains("control", list.Stdout);
 
         // A second run on the same results folder is refused: one process owns the journal.
-        var second = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "control.yaml");
+        var second = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "control.yaml");
         Assert.Equal(1, second.ExitCode);
-        Assert.Contains($"fluidsim process {run.ProcessId}", second.Stderr);
+        Assert.Contains($"fluidsim process {run.Id}", second.Stderr);
 
-        var cancel = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "cancel", "control");
+        var cancel = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "cancel", "control");
         output.WriteLine(cancel.ToString());
         Assert.Equal(0, cancel.ExitCode);
         Assert.Contains("sweep control cancelled", cancel.Stdout);
@@ -59,24 +59,24 @@ public sealed class SweepControlTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("was cancelled", ended.Stdout);
 
         // Afterwards, with no process running: status and list still answer.
-        var after = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "status", "control");
+        var after = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "status", "control");
         output.WriteLine(after.ToString());
         Assert.Equal(0, after.ExitCode);
         Assert.Contains("cancelled: carry on with 'fluidsim sweep resume control'", after.Stdout);
-        var listAfter = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "list");
+        var listAfter = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "list");
         Assert.Contains("cancelled", listAfter.Stdout);
 
         // Resume carries it on to the end; nothing done before runs again.
-        var doneBefore = Duck.JobIds(_dir.Results, "control", "summary");
-        var resumed = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "resume", "control");
+        var doneBefore = DuckDb.JobIds(_dir.Results, "control", "summary");
+        var resumed = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "resume", "control");
         output.WriteLine(resumed.ToString());
         Assert.Equal(0, resumed.ExitCode);
         Assert.Contains($"session: ran {total - doneBefore.Count} jobs, {doneBefore.Count} were already complete", resumed.Stdout);
-        var ids = Duck.JobIds(_dir.Results, "control", "summary");
+        var ids = DuckDb.JobIds(_dir.Results, "control", "summary");
         Assert.Equal(total, ids.Count);
         Assert.Equal(total, ids.Distinct().Count());
 
-        var finished = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "status", "control");
+        var finished = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "status", "control");
         Assert.Contains("status: control finished", finished.Stdout);
     }
 
@@ -91,14 +91,14 @@ public sealed class SweepControlTests(ITestOutputHelper output) : IDisposable
             grid:
               M_total: [4000, 8000]
             """);
-        var first = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "changing.yaml", "--workers", "1");
+        var first = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "changing.yaml", "--workers", "1");
         Assert.True(first.ExitCode == 0, first.ToString());
         var summaryFiles = Directory.GetFiles(Path.Combine(_dir.Results, "changing", "summary"));
 
         File.WriteAllText(file, File.ReadAllText(file).Replace("[4000, 8000]", "[4000, 16000]", StringComparison.Ordinal));
         foreach (var command in new[] { new[] { "sweep", "run", "changing.yaml" }, new[] { "sweep", "resume", "changing" } })
         {
-            var refused = await FluidSimProcess.RunAsync(_dir.Path, command);
+            var refused = await FluidsimProcess.RunAsync(_dir.Path, command);
             output.WriteLine(refused.ToString());
             Assert.Equal(2, refused.ExitCode);
             Assert.Contains("changed since it was submitted", refused.Stderr);
@@ -109,7 +109,7 @@ public sealed class SweepControlTests(ITestOutputHelper output) : IDisposable
 
         // Running the same file again (before the change) is a no-op resume.
         File.WriteAllText(file, File.ReadAllText(file).Replace("[4000, 16000]", "[4000, 8000]", StringComparison.Ordinal));
-        var again = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "changing.yaml");
+        var again = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "changing.yaml");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("session: ran 0 jobs, 2 were already complete", again.Stdout);
         Assert.Equal(File.ReadAllText(file), File.ReadAllText(Path.Combine(_dir.Results, "changing", "sweep.yaml")));
@@ -130,19 +130,19 @@ public sealed class SweepControlTests(ITestOutputHelper output) : IDisposable
             """);
 
         // 2,400 jobs: more than the 2,000 rows the coordinator puts in one part, so at least two parts however fast.
-        var run = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "compact.yaml");
+        var run = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "compact.yaml");
         Assert.Equal(0, run.ExitCode);
         var summaryDir = Path.Combine(_dir.Results, "compact", "summary");
         Assert.True(Directory.GetFiles(summaryDir, "*.parquet").Length > 1, "the run wrote a single part; make its jobs slower");
-        var before = Duck.Query($"SELECT * EXCLUDE (worker) FROM read_parquet({Duck.Parts(_dir.Results, "compact", "summary")}) ORDER BY job_id")
+        var before = DuckDb.Query($"SELECT * EXCLUDE (worker) FROM read_parquet({DuckDb.Parts(_dir.Results, "compact", "summary")}) ORDER BY job_id")
             .Select(r => string.Join("|", r.Values)).ToList();
 
-        var compact = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "compact", "compact");
+        var compact = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "compact", "compact");
         output.WriteLine(compact.ToString());
         Assert.Equal(0, compact.ExitCode);
         Assert.Contains("sweep compact compacted: summary:", compact.Stdout);
         Assert.Single(Directory.GetFiles(summaryDir, "*.parquet"));
-        var after = Duck.Query($"SELECT * EXCLUDE (worker) FROM read_parquet({Duck.Parts(_dir.Results, "compact", "summary")}) ORDER BY job_id")
+        var after = DuckDb.Query($"SELECT * EXCLUDE (worker) FROM read_parquet({DuckDb.Parts(_dir.Results, "compact", "summary")}) ORDER BY job_id")
             .Select(r => string.Join("|", r.Values)).ToList();
         Assert.Equal(before, after);
     }

@@ -24,11 +24,11 @@ public sealed class SweepParquetSchemaTests : IDisposable
               queue_policy: [FCFS, SJF]
             """);
         var started = DateTime.UtcNow;
-        var run = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "schema.yaml", "--workers", "2");
+        var run = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "schema.yaml", "--workers", "2");
         Assert.True(run.ExitCode == 0, run.ToString());
-        var parts = Duck.Parts(_dir.Results, "schema", "summary");
+        var parts = DuckDb.Parts(_dir.Results, "schema", "summary");
 
-        var columns = Duck.Query($"DESCRIBE SELECT * FROM read_parquet({parts})")
+        var columns = DuckDb.Query($"DESCRIBE SELECT * FROM read_parquet({parts})")
             .Select(r => ((string)r["column_name"]!, (string)r["column_type"]!))
             .ToList();
 
@@ -50,23 +50,23 @@ public sealed class SweepParquetSchemaTests : IDisposable
         Assert.Equal(columns.Count, columns.Select(c => c.Item1).Distinct().Count());
 
         // finished_at is a UTC-adjusted microsecond timestamp (not INT96), and holds the run's real time.
-        var finishedAt = Duck.Query($"SELECT logical_type FROM parquet_schema({parts}) WHERE name = 'finished_at'").First();
+        var finishedAt = DuckDb.Query($"SELECT logical_type FROM parquet_schema({parts}) WHERE name = 'finished_at'").First();
         var logical = (string)finishedAt["logical_type"]!;
         Assert.Contains("isAdjustedToUTC=1", logical);
         Assert.Contains("MICROS", logical);
-        var (earliest, latest) = Duck.Query($"SELECT min(epoch_us(finished_at)) AS lo, max(epoch_us(finished_at)) AS hi FROM read_parquet({parts})")
+        var (earliest, latest) = DuckDb.Query($"SELECT min(epoch_us(finished_at)) AS lo, max(epoch_us(finished_at)) AS hi FROM read_parquet({parts})")
             .Select(r => (Convert.ToInt64(r["lo"]), Convert.ToInt64(r["hi"]))).Single();
         Assert.InRange(DateTime.UnixEpoch.AddTicks(earliest * 10), started.AddSeconds(-5), DateTime.UtcNow);
         Assert.InRange(DateTime.UnixEpoch.AddTicks(latest * 10), started.AddSeconds(-5), DateTime.UtcNow);
 
         // Enums and ids are strings people can filter on.
-        var policies = Duck.Query($"SELECT DISTINCT victim_policy, queue_policy, mode, scenario FROM read_parquet({parts}) ORDER BY ALL")
+        var policies = DuckDb.Query($"SELECT DISTINCT victim_policy, queue_policy, mode, scenario FROM read_parquet({parts}) ORDER BY ALL")
             .Select(r => $"{r["victim_policy"]}/{r["queue_policy"]}/{r["mode"]}/{r["scenario"]}").ToList();
         Assert.Equal(["LIFO/FCFS/swap/normal", "LIFO/SJF/swap/normal", "random/FCFS/swap/normal", "random/SJF/swap/normal"], policies);
-        Assert.Equal(4L, Duck.Scalar<long>($"SELECT count(*) FROM read_parquet({parts}) WHERE sweep = 'schema' AND length(job_id) = 16"));
+        Assert.Equal(4L, DuckDb.QueryScalar<long>($"SELECT count(*) FROM read_parquet({parts}) WHERE sweep = 'schema' AND length(job_id) = 16"));
 
         // The people's query of sweeps.md works as written.
-        var grouped = Duck.Query($"SELECT victim_policy, M_total, B, avg(total_delay_p95) FROM read_parquet({parts}) GROUP BY ALL ORDER BY ALL");
+        var grouped = DuckDb.Query($"SELECT victim_policy, M_total, B, avg(total_delay_p95) FROM read_parquet({parts}) GROUP BY ALL ORDER BY ALL");
         Assert.Equal(2, grouped.Count);
     }
 }

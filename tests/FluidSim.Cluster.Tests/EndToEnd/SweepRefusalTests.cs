@@ -51,7 +51,7 @@ public sealed class SweepRefusalTests(ITestOutputHelper output) : IDisposable
         lines[line - 1] = replacement;
         var file = _dir.Write("refused.yaml", string.Join('\n', lines) + "\n");
 
-        var result = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "refused.yaml");
+        var result = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "refused.yaml");
         output.WriteLine($"{name}: {result.Stderr}");
 
         Assert.Equal(2, result.ExitCode);
@@ -73,7 +73,7 @@ public sealed class SweepRefusalTests(ITestOutputHelper output) : IDisposable
         lines[7] = "  victim_policy: [LIFO, FIFO]";
         _dir.Write("refused.yaml", string.Join('\n', lines) + "\n");
 
-        var result = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "refused.yaml");
+        var result = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "refused.yaml");
         output.WriteLine(result.Stderr);
 
         Assert.Equal(2, result.ExitCode);
@@ -86,7 +86,7 @@ public sealed class SweepRefusalTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_missing_sweep_file_is_refused_with_exit_2()
     {
-        var result = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "nowhere.yaml");
+        var result = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "nowhere.yaml");
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("nowhere.yaml", result.Stderr);
         Assert.False(Directory.Exists(_dir.Results));
@@ -97,11 +97,11 @@ public sealed class SweepRefusalTests(ITestOutputHelper output) : IDisposable
     {
         foreach (var command in new[] { "status", "cancel", "resume", "compact" })
         {
-            var result = await FluidSimProcess.RunAsync(_dir.Path, "sweep", command, "ghost");
+            var result = await FluidsimProcess.RunAsync(_dir.Path, "sweep", command, "ghost");
             Assert.True(result.ExitCode == 2, $"{command}: {result}");
             Assert.Contains("ghost", result.Stderr);
         }
-        var list = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "list");
+        var list = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "list");
         Assert.Equal(0, list.ExitCode);
         Assert.Contains("no sweeps", list.Stdout);
         Assert.False(Directory.Exists(_dir.Results));

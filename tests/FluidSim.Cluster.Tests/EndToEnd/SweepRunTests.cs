@@ -44,10 +44,10 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
     [GeneratedRegex(@"^session: ran (\d+) jobs, (\d+) were already complete")]
     private static partial Regex SessionLine();
 
-    private static int LastDone(FluidSimProcess process) =>
+    private static int LastDone(FluidsimProcess process) =>
         process.StdoutLines.Select(l => ProgressLine().Match(l)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).LastOrDefault(-1);
 
-    private static (int Ran, int AlreadyComplete) Session(FluidSimResult result)
+    private static (int Ran, int AlreadyComplete) Session(FluidsimRun result)
     {
         var match = result.Stdout.Split('\n').Select(l => SessionLine().Match(l)).Single(m => m.Success);
         return (int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
@@ -59,8 +59,8 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         var rows = new List<(string, string, string)>();
         foreach (var (table, time) in new[] { ("summary", "finished_at"), ("failures", "failed_at") })
         {
-            if (!Duck.HasParts(_dir.Results, sweep, table)) continue;
-            rows.AddRange(Duck.Query($"SELECT job_id, CAST({time} AS VARCHAR) AS t FROM read_parquet({Duck.Parts(_dir.Results, sweep, table)})")
+            if (!DuckDb.HasParts(_dir.Results, sweep, table)) continue;
+            rows.AddRange(DuckDb.Query($"SELECT job_id, CAST({time} AS VARCHAR) AS t FROM read_parquet({DuckDb.Parts(_dir.Results, sweep, table)})")
                 .Select(r => (table, (string)r["job_id"]!, (string)r["t"]!)));
         }
         return rows;
@@ -75,7 +75,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         var summaryDir = Path.Combine(_dir.Results, "killme", "summary");
 
         // 1. Early: as soon as the run reports its first progress line (jobs are running, nothing is committed yet).
-        using (var run = FluidSimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "1"))
+        using (var run = FluidsimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "1"))
         {
             Assert.True(await run.WaitUntilAsync(() => LastDone(run) >= 0, TimeSpan.FromSeconds(60)), run.Stdout);
             Assert.False(run.HasExited, run.Stdout);
@@ -84,7 +84,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         output.WriteLine($"after the early kill: {RowsOnDisk("killme").Count} rows on disk");
 
         // 2. Midway: once parts exist and about half the jobs are done.
-        using (var run = FluidSimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "1"))
+        using (var run = FluidsimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "1"))
         {
             Assert.True(
                 await run.WaitUntilAsync(
@@ -105,7 +105,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
             Func<bool> atWrite = round == 0
                 ? () => Directory.EnumerateFiles(summaryDir, ".part-*").Any()
                 : () => Directory.GetFiles(summaryDir, "part-*.parquet").Length > partsBefore;
-            using var run = FluidSimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "1");
+            using var run = FluidsimProcess.Start(_dir.Path, "sweep", "run", "killme.yaml", "--workers", "1");
             var hit = await run.WaitUntilAsync(atWrite, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(1));
             Assert.True(hit, run.Stdout);
             Assert.False(run.HasExited, run.Stdout);
@@ -118,7 +118,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         var onDiskBefore = RowsOnDisk("killme");
         Assert.Equal(onDiskBefore.Count, onDiskBefore.Select(r => r.JobId).Distinct().Count());
         Assert.InRange(onDiskBefore.Count, 1, total);
-        var resumed = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "resume", "killme");
+        var resumed = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "resume", "killme");
         output.WriteLine(resumed.ToString());
         Assert.Equal(0, resumed.ExitCode);
 
@@ -130,8 +130,8 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         var expectedIds = SweepLoader.Load(file).Jobs.Select(j => j.JobId).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expectedIds, after.Select(r => r.JobId).Order(StringComparer.Ordinal).ToList());
         Assert.All(onDiskBefore, row => Assert.Contains(row, after));
-        Assert.Equal(total, Duck.Scalar<long>(
-            $"SELECT count(DISTINCT job_id) FROM read_parquet({Duck.Parts(_dir.Results, "killme", "summary")})"));
+        Assert.Equal(total, DuckDb.QueryScalar<long>(
+            $"SELECT count(DISTINCT job_id) FROM read_parquet({DuckDb.Parts(_dir.Results, "killme", "summary")})"));
 
         var log = File.ReadAllText(Path.Combine(_dir.Results, "killme", "sweep.log"));
         output.WriteLine(log.Contains("were not in the journal", StringComparison.Ordinal)
@@ -160,7 +160,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         var blocked = jobs[3];
         _dir.Write(Path.Combine("results", "failing", "requests", $"job_id={blocked.JobId}"), "not a folder");
 
-        var result = await FluidSimProcess.RunAsync(_dir.Path, "sweep", "run", "failing.yaml", "--workers", "2");
+        var result = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "run", "failing.yaml", "--workers", "2");
         output.WriteLine(result.ToString());
 
         Assert.Equal(1, result.ExitCode);
@@ -168,17 +168,17 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         Assert.Contains(blocked.JobId, result.Stdout);
         Assert.Contains(string.Join(", ", blocked.Axes.Select(a => $"{a.Key}={a.Value}")), result.Stdout);
 
-        var failureColumns = Duck.Query($"DESCRIBE SELECT * FROM read_parquet({Duck.Parts(_dir.Results, "failing", "failures")})")
+        var failureColumns = DuckDb.Query($"DESCRIBE SELECT * FROM read_parquet({DuckDb.Parts(_dir.Results, "failing", "failures")})")
             .Select(r => ((string)r["column_name"]!, (string)r["column_type"]!)).ToList();
         Assert.Equal([("sweep", "VARCHAR"), ("job_id", "VARCHAR"), ("seed", "BIGINT")], failureColumns.Take(3));
         Assert.Equal([("attempts", "BIGINT"), ("error", "VARCHAR"), ("worker", "VARCHAR"), ("failed_at", "TIMESTAMP WITH TIME ZONE")], failureColumns.TakeLast(4));
 
-        var failure = Duck.Query($"SELECT job_id, attempts, error FROM read_parquet({Duck.Parts(_dir.Results, "failing", "failures")})").Single();
+        var failure = DuckDb.Query($"SELECT job_id, attempts, error FROM read_parquet({DuckDb.Parts(_dir.Results, "failing", "failures")})").Single();
         Assert.Equal(blocked.JobId, failure["job_id"]);
         Assert.Equal(2L, failure["attempts"]);
         Assert.Contains($"job_id={blocked.JobId}", (string)failure["error"]!);
         Assert.Contains("IOException", (string)failure["error"]!);
-        Assert.Equal(jobs.Where(j => j != blocked).Select(j => j.JobId).Order(), Duck.JobIds(_dir.Results, "failing", "summary").Order());
+        Assert.Equal(jobs.Where(j => j != blocked).Select(j => j.JobId).Order(), DuckDb.JobIds(_dir.Results, "failing", "summary").Order());
         foreach (var job in jobs.Where(j => j != blocked))
         {
             Assert.True(File.Exists(Path.Combine(_dir.Results, "failing", "requests", $"job_id={job.JobId}", "part-0.parquet")));
@@ -212,13 +212,13 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         File.WriteAllText(Path.Combine(oneRoot, "determinism.yaml"), sweep);
         File.WriteAllText(Path.Combine(fourRoot, "determinism.yaml"), sweep);
 
-        var one = await FluidSimProcess.RunAsync(oneRoot, "sweep", "run", "determinism.yaml", "--workers", "1");
-        var four = await FluidSimProcess.RunAsync(fourRoot, "sweep", "run", "determinism.yaml", "--workers", "4");
+        var one = await FluidsimProcess.RunAsync(oneRoot, "sweep", "run", "determinism.yaml", "--workers", "1");
+        var four = await FluidsimProcess.RunAsync(fourRoot, "sweep", "run", "determinism.yaml", "--workers", "4");
         Assert.True(one.ExitCode == 0, one.ToString());
         Assert.True(four.ExitCode == 0, four.ToString());
 
-        static List<string> Metrics(string root) => Duck.Query(
-                $"SELECT * EXCLUDE (attempt, worker, wall_time_s, finished_at) FROM read_parquet({Duck.Parts(Path.Combine(root, "results"), "determinism", "summary")}) ORDER BY job_id")
+        static List<string> Metrics(string root) => DuckDb.Query(
+                $"SELECT * EXCLUDE (attempt, worker, wall_time_s, finished_at) FROM read_parquet({DuckDb.Parts(Path.Combine(root, "results"), "determinism", "summary")}) ORDER BY job_id")
             .Select(r => string.Join("|", r.Select(kv => $"{kv.Key}={Convert.ToString(kv.Value, CultureInfo.InvariantCulture)}")))
             .ToList();
         var withOne = Metrics(oneRoot);
@@ -227,7 +227,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(withOne, withFour);
 
         // Four workers really shared the work.
-        var workers = Duck.Scalar<long>($"SELECT count(DISTINCT worker) FROM read_parquet({Duck.Parts(Path.Combine(fourRoot, "results"), "determinism", "summary")})");
+        var workers = DuckDb.QueryScalar<long>($"SELECT count(DISTINCT worker) FROM read_parquet({DuckDb.Parts(Path.Combine(fourRoot, "results"), "determinism", "summary")})");
         output.WriteLine($"distinct workers with --workers 4: {workers}");
         Assert.True(workers > 1);
     }

@@ -123,10 +123,69 @@ public class InvariantTests
     public void Many_waiting_requests_stay_cheap()
     {
         // 200,000 requests all waiting at t=0 behind a small memory: admission must stay O(log n), not O(n).
-        var requests = Enumerable.Range(0, 200_000).Select(i => new Request(i, 0, 10, 1)).ToArray();
-        var s = Simulator.Run(requests, new SimulationParameters { MTotal = 2000, B = 2000, D0 = 1, D1 = 0 });
+        const int n = 200_000, perBatch = 181; // 181 requests of prefill 10 fit: 181 * (10 + 1 slot) <= 2000
+        var p = new SimulationParameters { MTotal = 2000, B = 2000, D0 = 1, D1 = 0 };
+        var queued = Enumerable.Range(0, n).Select(i => new Request(i, 0, 10, 1)).ToArray();
+        var counter = new PerBatchCounter();
+        var s = Simulator.Run(queued, p, counter);
         Assert.Equal(200_000L, s.Completed);
-        Assert.Equal(200_000 / 181 + 1, s.Batches);
+        Assert.Equal(n / perBatch + 1, s.Batches);
+
+        // At every boundary the scheduler acts on what changes, never on what waits behind: after the n arrivals, one
+        // admission and one completion per request that fits, while the queue shrinks by that many.
+        Assert.Equal(n, counter.Arrivals);
+        Assert.Equal(3L * n, counter.Events);
+        for (var b = 0; b < counter.Batches.Count; b++)
+        {
+            var batch = counter.Batches[b];
+            var left = n - perBatch * b;
+            Assert.Equal((Math.Min(perBatch, left), Math.Min(perBatch, left), Math.Max(0, left - perBatch)), (batch.Admitted, batch.Completed, batch.WaitingCount));
+            Assert.Equal(2 * Math.Min(perBatch, left) + (b == 0 ? n : 0), counter.EventsOf(b));
+        }
+
+        // The same schedule with a queue that never holds more than one batch: request i arrives at t = i / 181, just in
+        // time. Memory work must not grow with the queue: an admission that copies, sorts or filters the waiting queue
+        // would allocate O(queue) per batch (~1 GB here); a heap costs its entries once (~16 bytes per request).
+        var justInTime = Enumerable.Range(0, n).Select(i => new Request(i, i / perBatch, 10, 1)).ToArray();
+        Simulator.Run(justInTime[..1000], p); // JIT warm-up, so neither measured run pays for compilation
+        var shortQueue = AllocatedBy(() => Assert.Equal(s.Batches, Simulator.Run(justInTime, p).Batches));
+        var longQueue = AllocatedBy(() => Simulator.Run(queued, p));
+        Assert.True(longQueue - shortQueue < 256L * n, $"a queue of {n} allocated {longQueue:N0} bytes, one of {perBatch} {shortQueue:N0}");
+        Assert.True(longQueue < 2048L * n, $"{longQueue / n:N0} bytes allocated per request");
+    }
+
+    private static long AllocatedBy(Action run)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        run();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    /// <summary>Counts events per batch and keeps the batch snapshots (not the events: a million rows would dwarf the run).</summary>
+    private sealed class PerBatchCounter : ISimulationObserver
+    {
+        private readonly Dictionary<long, int> _eventsPerBatch = [];
+
+        public List<BatchSnapshot> Batches { get; } = [];
+
+        public long Events { get; private set; }
+
+        public int Arrivals { get; private set; }
+
+        public int EventsOf(long batchId) => _eventsPerBatch.GetValueOrDefault(batchId);
+
+        public void OnEvent(in SimulationEvent e)
+        {
+            Events++;
+            if (e.EventType == EventType.Arrival) Arrivals++;
+            _eventsPerBatch[e.BatchId] = EventsOf(e.BatchId) + 1;
+        }
+
+        public void OnBatch(in BatchSnapshot batch) => Batches.Add(batch);
+
+        public void OnRequestFinished(in RequestTrace trace)
+        {
+        }
     }
 
     private sealed class InvariantObserver(int mTotal) : ISimulationObserver

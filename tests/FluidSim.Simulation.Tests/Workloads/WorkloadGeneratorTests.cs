@@ -33,23 +33,140 @@ public class WorkloadGeneratorTests
         Assert.NotEqual(first.Select(r => r.ArrivalTime), other.Select(r => r.ArrivalTime));
     }
 
-    [Fact]
-    public void The_stream_of_a_seed_is_fixed_by_this_code()
+    // Reference values, computed once from this code on 2026-12-01 and written out: a change to the generator, the seeding
+    // or the order of draws changes every generated workload and every published result, and fails here. Arrival times
+    // pass through Math.Log, which comes from the C library: exact on one OS (README), possibly a last bit apart on another.
+    public static TheoryData<long, ulong[]> ReferenceStreams => new()
     {
-        // Pins the order of draws: a change here changes every generated workload and every published result.
-        var rows = WorkloadGenerator.Generate(new WorkloadSpec { NumRequests = 3 }, 42);
-        var again = WorkloadGenerator.Generate(new WorkloadSpec { NumRequests = 3 }, 42);
-        var rng = new DeterministicRandom(42);
-        var t = 0.0;
-        for (var i = 0; i < 3; i++)
+        { 42, [1546998764402558742UL, 6990951692964543102UL, 12544586762248559009UL, 17057574109182124193UL] },
+        { 0, [11091344671253066420UL, 13793997310169335082UL, 1900383378846508768UL, 7684712102626143532UL] },
+        { -1, [10328197420357168392UL, 14156678507024973869UL, 9357971779955476126UL, 13791585006304312367UL] },
+    };
+
+    public static TheoryData<Scenario, Request[]> ReferenceWorkloads => new()
+    {
         {
-            t += rng.NextExponential(0.5);
-            var isLong = rng.NextDouble() < 0.2;
-            var prefill = isLong ? rng.NextIntInclusive(150, 200) : rng.NextIntInclusive(10, 60);
-            var decode = isLong ? rng.NextIntInclusive(80, 100) : rng.NextIntInclusive(10, 40);
-            Assert.Equal(new Request(i, t, prefill, decode), rows[i]);
+            Scenario.Normal,
+            [
+                new(0, 0.17517866116683514, 44, 38), new(1, 9.783375841479568, 46, 36), new(2, 12.649094647350479, 44, 19),
+                new(3, 15.878239767044361, 46, 37), new(4, 17.79643552571447, 46, 31), new(5, 17.991352635072182, 172, 92),
+                new(6, 18.74507556876565, 30, 34), new(7, 20.761102416624393, 31, 29),
+            ]
+        },
+        {
+            Scenario.Heavy,
+            [
+                new(0, 0.043794665291708786, 84, 48), new(1, 2.445843960369892, 86, 46), new(2, 3.1622736618376197, 84, 29),
+                new(3, 3.9695599417610903, 86, 47), new(4, 4.449108881428618, 86, 41), new(5, 4.497838158768046, 272, 142),
+                new(6, 4.686268892191412, 70, 44), new(7, 5.190275604156098, 271, 143),
+            ]
+        },
+        {
+            Scenario.Bursty, // burst_size 3
+            [
+                new(0, 5.608804980630745, 112, 76), new(1, 5.844319077254897, 122, 55), new(2, 5.9152168124404625, 123, 63),
+                new(3, 13.97691808424413, 126, 39), new(4, 14.187154175817934, 136, 57), new(5, 14.257274245129647, 115, 63),
+                new(6, 19.385390921004472, 82, 56), new(7, 19.452873964650916, 89, 44),
+            ]
+        },
+        {
+            Scenario.Typed, // classes 20:20:1, 100:50:1
+            [
+                new(0, 0.816831592174535, 20, 20), new(1, 0.8831886826706143, 20, 20), new(2, 0.9744271952361337, 100, 50),
+                new(3, 1.476797215165482, 20, 20), new(4, 2.320082894183443, 20, 20), new(5, 2.5707635818345236, 20, 20),
+                new(6, 3.3207052906079744, 100, 50), new(7, 3.825126362854605, 100, 50),
+            ]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReferenceStreams))]
+    public void The_stream_of_a_seed_is_fixed_by_this_code(long seed, ulong[] expected)
+    {
+        var rng = new DeterministicRandom(seed);
+        Assert.Equal(expected, expected.Select(_ => rng.NextUInt64()));
+    }
+
+    [Theory]
+    [MemberData(nameof(ReferenceWorkloads))]
+    public void The_workload_of_a_seed_is_fixed_by_this_code(Scenario scenario, Request[] expected)
+    {
+        var spec = new WorkloadSpec
+        {
+            Scenario = scenario,
+            NumRequests = expected.Length,
+            BurstSize = scenario == Scenario.Bursty ? 3 : 20,
+            Classes = scenario == Scenario.Typed ? RequestClass.ParseList("20:20:1,100:50:1") : null,
+        };
+        Assert.Equal(expected, WorkloadGenerator.Generate(spec, 42));
+    }
+
+    [Theory]
+    [InlineData(42)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
+    public void The_stream_is_xoshiro256_starstar_seeded_by_splitmix64(long seed)
+    {
+        var reference = Xoshiro256StarStar.SeededBySplitMix64(unchecked((ulong)seed));
+        var rng = new DeterministicRandom(seed);
+        for (var i = 0; i < 1000; i++) Assert.Equal(reference.Next(), rng.NextUInt64());
+    }
+
+    [Fact]
+    public void The_reference_implementation_reproduces_published_values()
+    {
+        // SplitMix64 from 1234567, as in the reference implementation's documentation and common test suites.
+        var x = 1234567UL;
+        Assert.Equal(
+            [6457827717110365317UL, 3203168211198807973UL, 9817491932198370423UL, 4593380528125082431UL, 16408922859458223821UL],
+            Enumerable.Range(0, 5).Select(_ => Xoshiro256StarStar.SplitMix64(ref x)));
+        // xoshiro256** from the state {1, 2, 3, 4}: the first output is rotl(2 * 5, 7) * 9 = 11520, the second 0.
+        var xoshiro = new Xoshiro256StarStar([1, 2, 3, 4]);
+        Assert.Equal([11520UL, 0UL, 1509978240UL, 1215971899390074240UL], Enumerable.Range(0, 4).Select(_ => xoshiro.Next()));
+    }
+
+    /// <summary>
+    /// xoshiro256** and SplitMix64 written again from their published definitions (Blackman and Vigna, prng.di.unimi.it),
+    /// apart from <see cref="DeterministicRandom"/>, so the test does not check the code against itself.
+    /// </summary>
+    private sealed class Xoshiro256StarStar(ulong[] state)
+    {
+        public static Xoshiro256StarStar SeededBySplitMix64(ulong seed)
+        {
+            var x = seed;
+            return new([SplitMix64(ref x), SplitMix64(ref x), SplitMix64(ref x), SplitMix64(ref x)]);
         }
-        Assert.Equal(rows, again);
+
+        public static ulong SplitMix64(ref ulong x)
+        {
+            unchecked
+            {
+                x += 0x9e3779b97f4a7c15;
+                var z = x;
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+                return z ^ (z >> 31);
+            }
+        }
+
+        public ulong Next()
+        {
+            unchecked
+            {
+                var s = state;
+                var result = System.Numerics.BitOperations.RotateLeft(s[1] * 5, 7) * 9;
+                var t = s[1] << 17;
+                s[2] ^= s[0];
+                s[3] ^= s[1];
+                s[1] ^= s[2];
+                s[0] ^= s[3];
+                s[2] ^= t;
+                s[3] = System.Numerics.BitOperations.RotateLeft(s[3], 45);
+                return result;
+            }
+        }
     }
 
     [Theory]

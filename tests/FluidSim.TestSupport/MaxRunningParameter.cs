@@ -1,16 +1,18 @@
-namespace FluidSim.Simulation.Tests.Parameters;
+using FluidSim.Simulation;
+
+namespace FluidSim.TestSupport;
 
 /// <summary>
 /// CONTRIBUTING.md's recipe followed in a test: one more parameter, <c>max_running</c>. A real parameter is a property
 /// of <see cref="SimulationParameters"/>; a test adds its property in a derived record instead.
 /// </summary>
-internal sealed record ParametersWithMaxRunning : SimulationParameters
+public sealed record ParametersWithMaxRunning : SimulationParameters
 {
     /// <summary>Most requests in RUNNING at once (>= 1).</summary>
     public int MaxRunning { get; init; } = 64;
 }
 
-internal static class MaxRunningParameter
+public static class MaxRunningParameter
 {
     public const string Name = "max_running";
 
