@@ -31,8 +31,9 @@ internal sealed class FluidSystem
     private readonly int[] _bucketClass;
     private readonly int[] _bucketPosition;
     private readonly double[] _bucketTokens;
-    private readonly int[] _byPositionDescending;
-    private readonly int[] _byPositionAscending;
+    // Buckets by decode position: level p holds every class's bucket at position p. Requests at one position entered
+    // RUNNING at about the same time, so the batch edge and the victims are shared across a level in proportion.
+    private readonly int[][] _levels;
 
     private readonly double[] _x;
     private readonly double[] _executing;
@@ -76,8 +77,9 @@ internal sealed class FluidSystem
                 _bucketTokens[b] = _classes[c].PrefillLength + i + 1;
             }
         }
-        _byPositionAscending = Enumerable.Range(0, buckets).OrderBy(x => _bucketPosition[x]).ThenBy(x => _bucketClass[x]).ToArray();
-        _byPositionDescending = Enumerable.Range(0, buckets).OrderByDescending(x => _bucketPosition[x]).ThenBy(x => _bucketClass[x]).ToArray();
+        var positions = _classes.Max(c => c.DecodeLength);
+        var byLevel = Enumerable.Range(0, buckets).ToLookup(x => _bucketPosition[x]);
+        _levels = Enumerable.Range(0, positions).Select(level => byLevel[level].ToArray()).ToArray();
         _x = new double[buckets];
         _executing = new double[buckets];
         _victims = new double[buckets];
@@ -122,19 +124,13 @@ internal sealed class FluidSystem
         else
         {
             var left = (double)_p.B;
-            foreach (var b in _byPositionDescending)
+            for (var level = _levels.Length - 1; level >= 0; level--)
             {
-                var tokens = _x[b] * _bucketTokens[b];
-                if (tokens <= left)
-                {
-                    _executing[b] = 1;
-                    left -= tokens;
-                }
-                else
-                {
-                    _executing[b] = tokens > 0 ? left / tokens : 0;
-                    left = 0;
-                }
+                double tokens = 0;
+                foreach (var b in _levels[level]) tokens += _x[b] * _bucketTokens[b];
+                var fraction = tokens <= left ? 1 : tokens > 0 ? left / tokens : 0;
+                foreach (var b in _levels[level]) _executing[b] = fraction;
+                left = Math.Max(0, left - tokens);
             }
             batchTokens = _p.B;
         }
@@ -251,41 +247,47 @@ internal sealed class FluidSystem
                 for (var b = 0; b < _x.Length; b++) _victims[b] = _x[b] * fraction;
                 return;
             case VictimPolicy.Fifo:
-                Take(tokens, _byPositionDescending, idleOnly: null);
+                Take(tokens, earliestFirst: true, idleOnly: null);
                 return;
             case VictimPolicy.Lru:
                 // Those that did not run in the last batch have the oldest use; among the rest, ties go to the earliest entry.
-                var left = Take(tokens, _byPositionDescending, idleOnly: true);
-                if (left > 0) Take(left, _byPositionDescending, idleOnly: false);
+                var left = Take(tokens, earliestFirst: true, idleOnly: true);
+                if (left > 0) Take(left, earliestFirst: true, idleOnly: false);
                 return;
             default:
-                Take(tokens, _byPositionAscending, idleOnly: null);
+                Take(tokens, earliestFirst: false, idleOnly: null);
                 return;
         }
     }
 
-    /// <summary>Takes victims bucket by bucket in <paramref name="order"/>, each bucket at most its whole mass per batch.</summary>
+    /// <summary>
+    /// Takes victims level by level, from the highest position (<paramref name="earliestFirst"/>) or the lowest, each level
+    /// at most its whole mass per batch, shared over the level's buckets in proportion.
+    /// </summary>
     /// <param name="idleOnly">True: only the mass not in the batch; false: only the mass in it; null: all.</param>
     /// <returns>The tokens still to take.</returns>
-    private double Take(double tokens, int[] order, bool? idleOnly)
+    private double Take(double tokens, bool earliestFirst, bool? idleOnly)
     {
-        foreach (var b in order)
+        for (var i = 0; i < _levels.Length && tokens > 0; i++)
         {
-            if (tokens <= 0) break;
-            var mass = idleOnly switch
-            {
-                true => (1 - _executing[b]) * _x[b],
-                false => _executing[b] * _x[b],
-                null => _x[b],
-            };
-            var available = mass * _bucketTokens[b];
+            var level = _levels[earliestFirst ? _levels.Length - 1 - i : i];
+            double available = 0;
+            foreach (var b in level) available += Mass(b, idleOnly) * _bucketTokens[b];
             if (available <= 0) continue;
             var take = Math.Min(tokens, available);
-            _victims[b] += take / _bucketTokens[b];
+            var fraction = take / available;
+            foreach (var b in level) _victims[b] += fraction * Mass(b, idleOnly);
             tokens -= take;
         }
         return tokens;
     }
+
+    private double Mass(int bucket, bool? idleOnly) => idleOnly switch
+    {
+        true => (1 - _executing[bucket]) * _x[bucket],
+        false => _executing[bucket] * _x[bucket],
+        null => _x[bucket],
+    };
 }
 
 /// <summary>The fluid state's observable quantities at one instant, in the units of the simulator's batch snapshots.</summary>
