@@ -277,32 +277,32 @@ public static class FluidCommand
 
         if (r.Limit is { } limit)
         {
-            var lt = new Table().AddColumn("n").AddColumn("requests").AddColumn("distance")
-                .AddColumn("waiting").AddColumn("running").AddColumn("swapped").AddColumn("memory").AddColumn("batch_tokens");
+            // Plain aligned text: these tables are wider than a console's 80 columns would let a boxed table be.
+            Console.WriteLine("Fluid limit: mean |simulator / n - fluid| over the horizon, by capacity scale (see README)");
+            Console.WriteLine($"{"n",6} {"requests",10} {"distance",10} {"waiting",10} {"running",10} {"swapped",10} {"memory",10} {"tokens",10}");
             foreach (var run in limit.Runs)
             {
                 var d = run.Distance;
-                lt.AddRow(I(run.Scale), I(run.Requests), F(d.Max), F(d.Waiting), F(d.Running), F(d.Swapped), F(d.MemoryUsed), F(d.BatchTokens));
+                Console.WriteLine($"{I(run.Scale),6} {I(run.Requests),10} {G4(d.Max),10} {G4(d.Waiting),10} {G4(d.Running),10} {G4(d.Swapped),10} {G4(d.MemoryUsed),10} {G4(d.BatchTokens),10}");
             }
-            Console.WriteLine("Fluid limit: mean |simulator / n - fluid| over the horizon, by capacity scale (see README)");
-            AnsiConsole.Write(lt);
         }
         if (r.Overload is { } rows)
         {
-            var ot = new Table().AddColumn("mode").AddColumn("victim").AddColumn("simulated rps").AddColumn("fluid rps")
-                .AddColumn("difference").AddColumn("regime").AddColumn("preemptions").AddColumn("wasted tokens");
+            Console.WriteLine("Throughput over the second half of the arrivals, simulator beside the fluid model");
+            Console.WriteLine($"{"mode",-10} {"victim",-7} {"sim rps",10} {"fluid rps",10} {"diff",7} {"regime",-11} {"preempted",10} {"wasted",10}");
             foreach (var row in rows)
             {
-                ot.AddRow(ParameterBinder.Format(row.Mode), ParameterBinder.Format(row.VictimPolicy), F(row.SimulatedThroughput), F(row.FluidThroughput),
-                    double.IsFinite(row.RelativeDifference) ? row.RelativeDifference.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture) : "-", row.Verdict.RegimeName, I(row.Preemptions), I(row.WastedTokens));
+                var diff = double.IsFinite(row.RelativeDifference) ? row.RelativeDifference.ToString("+0.0%;-0.0%", CultureInfo.InvariantCulture) : "-";
+                Console.WriteLine($"{ParameterBinder.Format(row.Mode),-10} {ParameterBinder.Format(row.VictimPolicy),-7} {F(row.SimulatedThroughput),10} "
+                    + $"{F(row.FluidThroughput),10} {diff,7} {row.Verdict.RegimeName,-11} {I(row.Preemptions),10} {I(row.WastedTokens),10}");
             }
-            Console.WriteLine("Throughput over the second half of the arrivals, simulator beside the fluid model");
-            AnsiConsole.Write(ot);
         }
         foreach (var file in files) Console.WriteLine($"Wrote: {file}");
     }
 
     private static string F(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("G6", CultureInfo.InvariantCulture) : "-";
+
+    private static string G4(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
     private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 

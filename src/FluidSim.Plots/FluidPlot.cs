@@ -52,6 +52,7 @@ public static class FluidPlot
         Line(requests, t, trajectory.Waiting, "waiting (Q)", Colors.RoyalBlue);
         Line(requests, t, trajectory.Running, "running (Σ X)", Colors.ForestGreen);
         Line(requests, t, trajectory.Swapped, "swapped (Σ Z)", Colors.OrangeRed);
+        FromZero(requests, [trajectory.Waiting, trajectory.Running, trajectory.Swapped]);
         Label(requests, $"{caption}\nRequests by state", "requests");
         requests.ShowLegend(Alignment.UpperLeft);
 
@@ -105,10 +106,18 @@ public static class FluidPlot
             var fluid = plot.Add.ScatterLine(t, panels[p].Fluid, Colors.Black);
             fluid.LineWidth = 2.5f;
             fluid.LegendText = "fluid model";
+            FromZero(plot, result.Runs.Select(panels[p].Of).Append(panels[p].Fluid));
             Label(plot, panels[p].Title, panels[p].YLabel);
             plot.ShowLegend(Alignment.LowerRight);
         }
         multiplot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>Counts and tokens are >= 0: the axis starts at 0 and spans at least 1 (an all-zero queue is a flat line, not noise).</summary>
+    private static void FromZero(Plot plot, IEnumerable<double[]> series)
+    {
+        var max = series.SelectMany(s => s).Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        plot.Axes.SetLimitsY(0, Math.Max(1, max * 1.05));
     }
 
     private static void Line(Plot plot, double[] xs, double[] ys, string legend, Color color)
