@@ -124,18 +124,25 @@ public static class FluidModel
     }
 
     /// <summary>
-    /// The simulated time <see cref="Integrate"/> covers unless told: 50 passes of the longest request through the
-    /// node at the equilibrium's batch duration (the saturated one at or above the threshold).
+    /// The simulated time <see cref="Integrate"/> covers unless told, in passes of the longest request through the node
+    /// (<c>o_max · τ</c>): above the threshold 50 passes at the saturated batch duration; below it at the equilibrium's,
+    /// <c>5 / (1 − d_1 λ ḡ)</c> passes, at least 20 and at most 500.
     /// </summary>
+    /// <remarks>
+    /// Below the threshold the batch settles with time constant about <c>o τ / (1 − d_1 λ ḡ)</c>: the work the batch clears
+    /// per unit of time, <c>b / (d_0 + d_1 b)</c>, flattens as <c>d_1 b</c> outgrows <c>d_0</c>, so a compute-bound node
+    /// close to its threshold takes many passes to reach equilibrium.
+    /// </remarks>
     public static double DefaultHorizon(FluidWorkload workload, SimulationParameters parameters, int maxClasses = FluidWorkload.DefaultMaxClasses)
     {
         var equilibrium = Equilibrium(workload, parameters);
         var (served, _) = Serve(workload, parameters);
         var longest = served.ToClasses(maxClasses).Max(c => c.DecodeLength);
         var saturated = parameters.D0 + parameters.D1 * equilibrium.Threshold.CapacityTokens;
-        // Near the threshold the approach to equilibrium slows down; the saturated batch time bounds it from above.
-        var tau = Math.Max(equilibrium.BatchDuration, Math.Min(saturated, 10 * equilibrium.BatchDuration));
-        return 50 * longest * tau;
+        if (equilibrium.Load >= 1 || !(equilibrium.BatchDuration > 0)) return 50 * longest * saturated;
+        var computeLoad = parameters.D1 * served.ArrivalRate * served.MeanTokenBatches;
+        var passes = Math.Clamp(5 / (1 - computeLoad), 20, 500);
+        return passes * longest * equilibrium.BatchDuration;
     }
 
     /// <summary>Integrates the model from an empty node over the horizon, sampling it at evenly spaced times.</summary>

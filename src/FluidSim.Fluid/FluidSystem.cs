@@ -28,14 +28,13 @@ internal sealed class FluidSystem
     private readonly int[] _zOffset;
 
     // Buckets: one per (class, position), in state order of X.
-    private readonly int[] _bucketClass;
-    private readonly int[] _bucketPosition;
     private readonly double[] _bucketTokens;
     // Buckets by decode position: level p holds every class's bucket at position p. Requests at one position entered
     // RUNNING at about the same time, so the batch edge and the victims are shared across a level in proportion.
     private readonly int[][] _levels;
 
     private readonly double[] _x;
+    private readonly double[] _z;
     private readonly double[] _executing;
     private readonly double[] _victims;
     private readonly double _minimumBatch;
@@ -64,23 +63,22 @@ internal sealed class FluidSystem
         WastedIndex = index + 2;
         Dimension = index + 3;
 
-        _bucketClass = new int[buckets];
-        _bucketPosition = new int[buckets];
+        var bucketPosition = new int[buckets];
         _bucketTokens = new double[buckets];
         var b = 0;
         for (var c = 0; c < k; c++)
         {
             for (var i = 0; i < _classes[c].DecodeLength; i++, b++)
             {
-                _bucketClass[b] = c;
-                _bucketPosition[b] = i;
+                bucketPosition[b] = i;
                 _bucketTokens[b] = _classes[c].PrefillLength + i + 1;
             }
         }
         var positions = _classes.Max(c => c.DecodeLength);
-        var byLevel = Enumerable.Range(0, buckets).ToLookup(x => _bucketPosition[x]);
+        var byLevel = Enumerable.Range(0, buckets).ToLookup(x => bucketPosition[x]);
         _levels = Enumerable.Range(0, positions).Select(level => byLevel[level].ToArray()).ToArray();
         _x = new double[buckets];
+        _z = new double[buckets];
         _executing = new double[buckets];
         _victims = new double[buckets];
         _minimumBatch = _classes.Min(c => c.PrefillLength + 1);
@@ -104,13 +102,17 @@ internal sealed class FluidSystem
     {
         var k = _classes.Length;
         var buckets = _x.Length;
-        double w = 0, running = 0;
+        double w = 0, running = 0, swappedTokens = 0, swapped = 0;
         for (var b = 0; b < buckets; b++)
         {
             var x = Math.Max(y[2 * k + b], 0);
+            var z = Math.Max(y[2 * k + buckets + b], 0);
             _x[b] = x;
+            _z[b] = z;
             w += x * _bucketTokens[b];
             running += x;
+            swappedTokens += z * _bucketTokens[b];
+            swapped += z;
             _victims[b] = 0;
         }
 
@@ -137,11 +139,12 @@ internal sealed class FluidSystem
 
         // Memory the batch adds: +1 per executing request, minus l + o for each that completes.
         double growth = 0;
-        for (var b = 0; b < buckets; b++)
+        for (var c = 0; c < k; c++)
         {
-            var moving = _executing[b] * _x[b];
-            var c = _bucketClass[b];
-            growth += _bucketPosition[b] == _classes[c].DecodeLength - 1 ? -moving * _bucketTokens[b] : moving;
+            var first = _xOffset[c] - 2 * k;
+            var last = first + _classes[c].DecodeLength - 1;
+            for (var b = first; b < last; b++) growth += _executing[b] * _x[b];
+            growth -= _executing[last] * _x[last] * _bucketTokens[last];
         }
         var pressure = growth + (w - _p.MTotal);
         var preempt = Math.Max(0, pressure);
@@ -150,13 +153,6 @@ internal sealed class FluidSystem
 
         // Rule 2b: swap-in before admission, all swapped mass within a batch when it fits, in proportion.
         var swap = _p.Mode == PreemptionMode.Swap;
-        double swappedTokens = 0, swapped = 0;
-        for (var b = 0; b < buckets; b++)
-        {
-            var z = Math.Max(y[2 * k + buckets + b], 0);
-            swappedTokens += z * _bucketTokens[b];
-            swapped += z;
-        }
         var swapIn = Math.Min(room, swappedTokens);
         var swapInFraction = swappedTokens > 0 ? swapIn / swappedTokens : 0;
         room -= swapIn;
@@ -173,13 +169,9 @@ internal sealed class FluidSystem
         room -= requeuedIn;
 
         double moved = 0;
-        if (swap)
+        if (swap && _p.SwapTimePerToken > 0)
         {
-            for (var b = 0; b < buckets; b++)
-            {
-                var z = Math.Max(y[2 * k + buckets + b], 0);
-                moved += (_victims[b] + swapInFraction * z) * (_bucketTokens[b] - 1);
-            }
+            for (var b = 0; b < buckets; b++) moved += (_victims[b] + swapInFraction * _z[b]) * (_bucketTokens[b] - 1);
         }
         var tau = _p.D0 + _p.D1 * batchTokens + _p.SwapTimePerToken * moved;
         // Only with d_0 = 0 and an empty node: a batch holds at least one request.
@@ -208,8 +200,7 @@ internal sealed class FluidSystem
             {
                 var b = x0 - 2 * k + i;
                 var moving = _executing[b] * _x[b];
-                var z = Math.Max(y[z0 + i], 0);
-                var swappedIn = swapInFraction * z;
+                var swappedIn = swapInFraction * _z[b];
                 dy[x0 + i] = (inflow - moving - _victims[b] + (swap ? swappedIn : 0)) / tau;
                 dy[z0 + i] = swap ? (_victims[b] - swappedIn) / tau : 0;
                 if (!swap)
