@@ -73,6 +73,12 @@ public static class FluidCommand
             HelpName = "T",
             Description = "Simulated time to integrate over (default: 50 passes of the longest request at the equilibrium batch time)",
         };
+        var maxClasses = new Option<int>("--max-classes")
+        {
+            HelpName = "K",
+            Description = "Bin a mix of more (prefill, decode) pairs than this into K classes for the integration (fewer: faster, coarser)",
+            DefaultValueFactory = _ => FluidWorkload.DefaultMaxClasses,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table" };
         var output = new Option<string?>("--out", "-o")
         {
@@ -102,7 +108,7 @@ public static class FluidCommand
 
         var command = new Command("fluid", "Integrate the fluid model of the decode node: equilibrium, threshold, trajectory")
         {
-            classes, requests, scenario, arrivalRate, burstSize, config, set, horizon, json, output, limitCheck, scales, overloadCheck, numRequests,
+            classes, requests, scenario, arrivalRate, burstSize, config, set, horizon, maxClasses, json, output, limitCheck, scales, overloadCheck, numRequests,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -118,10 +124,12 @@ public static class FluidCommand
             }
             if (parse.GetValue(horizon) is { } h && (!(h > 0) || double.IsInfinity(h)))
                 throw new UsageException("--horizon", $"must be a finite number > 0, got {h.ToString(CultureInfo.InvariantCulture)}");
+            if (parse.GetValue(maxClasses) < 1) throw new UsageException("--max-classes", $"must be an integer >= 1, got {parse.GetValue(maxClasses)}");
             var scaleList = parse.GetValue(limitCheck) ? ParseScales(parse.GetValue(scales)!, parameters) : null;
             if (parse.GetValue(numRequests) < 10) throw new UsageException("--num-requests", $"must be an integer >= 10, got {parse.GetValue(numRequests)}");
 
-            var report = Compute(workload, parameters, parse.GetValue(horizon), scaleList,
+            var run = new FluidRunOptions { Horizon = parse.GetValue(horizon), MaxClasses = parse.GetValue(maxClasses) };
+            var report = Compute(workload, parameters, run, scaleList,
                 parse.GetValue(overloadCheck) ? parse.GetValue(numRequests) : null, cancellationToken);
             var files = parse.GetValue(output) is { } dir ? WriteFiles(dir, report) : [];
             if (parse.GetValue(json)) Console.WriteLine(ToJson(report, files));
@@ -142,11 +150,11 @@ public static class FluidCommand
         IReadOnlyList<OverloadRow>? Overload);
 
     private static FluidReport Compute(
-        FluidWorkload workload, SimulationParameters parameters, double? horizon, IReadOnlyList<int>? scales, int? overloadRequests, CancellationToken ct)
+        FluidWorkload workload, SimulationParameters parameters, FluidRunOptions run, IReadOnlyList<int>? scales, int? overloadRequests, CancellationToken ct)
     {
         var equilibrium = FluidModel.Equilibrium(workload, parameters);
-        var threshold = FluidModel.Threshold(workload, parameters, null, ct);
-        var trajectory = FluidModel.Integrate(workload, parameters, new FluidRunOptions { Horizon = horizon }, ct);
+        var threshold = FluidModel.Threshold(workload, parameters, run, ct);
+        var trajectory = FluidModel.Integrate(workload, parameters, run, ct);
         var limit = scales is null ? null : FluidLimitCheck.Run(workload, parameters, scales, trajectory, parameters.Seed, ct);
         var overload = overloadRequests is { } n ? OverloadCheck.Run(workload, parameters, n, StabilityTest.DefaultTolerance, ct) : null;
         return new FluidReport(workload, parameters, equilibrium, threshold, trajectory, limit, overload);

@@ -68,19 +68,37 @@ public static class FluidModel
 
     /// <summary>
     /// The threshold in closed form and from the integration: the model is integrated from an empty node at twice the
-    /// closed-form rate (so the queue never empties) and <see cref="FluidThreshold.IntegratedRps"/> is its departure rate
-    /// over the last quarter of <see cref="DefaultHorizon"/>. Below that rate the queue drains, above it grows.
+    /// closed-form rate (so the queue never empties), and <see cref="FluidThreshold.IntegratedRps"/> is its departure rate
+    /// once settled. Below that rate the queue drains, above it grows.
     /// </summary>
+    /// <remarks>
+    /// The integration runs in windows of 5 passes of the longest request at the saturated batch duration and stops when
+    /// two windows' departure rates agree to 1e-9 (relative), or after 50 passes; the rate is the last window's. A single
+    /// class settles slowest (its cohorts' wave decays only by the model's dispersion). <paramref name="options"/> gives
+    /// the binning and tolerances; its horizon and samples are not used.
+    /// </remarks>
     public static FluidThreshold Threshold(
         FluidWorkload workload, SimulationParameters parameters, FluidRunOptions? options = null, CancellationToken cancellationToken = default)
     {
         var closed = ClosedFormThreshold(workload, parameters);
-        var probe = workload.WithArrivalRate(2 * closed.ClosedFormRps);
-        var run = options ?? new FluidRunOptions();
-        var trajectory = Integrate(probe, parameters, run, cancellationToken);
-        var integrated = trajectory.ThroughputOverTail(0.75) / closed.ServedShare;
-        return closed with { IntegratedRps = integrated };
+        options ??= new FluidRunOptions();
+        var (served, _) = Serve(workload.WithArrivalRate(2 * closed.ClosedFormRps), parameters);
+        var system = new FluidSystem(served.ToClasses(options.MaxClasses), parameters);
+        var window = WindowPasses * system.Classes.Max(c => c.DecodeLength) * (parameters.D0 + parameters.D1 * closed.CapacityTokens);
+        var y = new double[system.Dimension];
+        double rate = 0, previous = double.NaN;
+        for (var w = 1; w * WindowPasses <= MaxThresholdPasses; w++)
+        {
+            var completed = y[system.CompletedIndex];
+            DormandPrince54.Integrate(system.Derivative, (w - 1) * window, y, [w * window], options.Settings, (_, state) => state.CopyTo(y), cancellationToken);
+            rate = (y[system.CompletedIndex] - completed) / window;
+            if (Math.Abs(rate - previous) <= 1e-9 * rate) break;
+            previous = rate;
+        }
+        return closed with { IntegratedRps = rate / closed.ServedShare };
     }
+
+    private const int WindowPasses = 5, MaxThresholdPasses = 50;
 
     /// <summary>The long-run state at the workload's rate, in closed form.</summary>
     /// <remarks>

@@ -99,6 +99,11 @@ public sealed class FluidEndToEndTests : IDisposable
         Assert.Equal("scenario normal", scenario.GetProperty("workload").GetString());
         Assert.Equal(0.4, scenario.GetProperty("arrival_rate").GetDouble());
         Assert.Equal(64, scenario.GetProperty("integration").GetProperty("classes").GetInt32());
+        var coarse = Json(["--scenario", "normal", "--arrival-rate", "0.4", .. Reference, "--horizon", "200", "--max-classes", "8"]);
+        Assert.Equal(8, coarse.GetProperty("integration").GetProperty("classes").GetInt32());
+        // Binning keeps the mean token-batches, so the threshold does not move.
+        Assert.Equal(scenario.GetProperty("threshold_rps").GetDouble(), coarse.GetProperty("threshold_rps").GetDouble(), 12);
+        Assert.Equal(scenario.GetProperty("threshold_rps").GetDouble(), coarse.GetProperty("threshold_rps_integrated").GetDouble(), 1e-6);
     }
 
     [Fact]
@@ -157,6 +162,7 @@ public sealed class FluidEndToEndTests : IDisposable
         Assert.Equal("fluidsim: error: --scales: '0' is not an integer >= 1", Refused("--classes", "20:20:5", "--limit-check", "--scales", "1,0"));
         Assert.Contains("--classes: no request of classes 20000:20:1 can run", Refused("--classes", "20000:20:1"));
         Assert.StartsWith("fluidsim: error: --num-requests: must be an integer >= 10", Refused("--classes", "20:20:5", "--overload-check", "-n", "3"));
+        Assert.StartsWith("fluidsim: error: --max-classes: must be an integer >= 1", Refused("--classes", "20:20:5", "--max-classes", "0"));
     }
 
     [Fact]
