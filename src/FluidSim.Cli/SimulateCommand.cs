@@ -102,7 +102,8 @@ public static class SimulateCommand
         return result;
     }
 
-    private static SimulationConfig LoadConfig(string? path)
+    /// <summary>The config of <paramref name="path"/>, or the default file when present, or the built-in defaults (also <c>fluid</c>'s).</summary>
+    internal static SimulationConfig LoadConfig(string? path)
     {
         if (path is not null) return SimulationConfig.Load(path);
         // Without --config the repository's config is used when present; elsewhere the built-in defaults are the same values.
