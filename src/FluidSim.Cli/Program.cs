@@ -10,6 +10,7 @@ var root = new RootCommand("fluidsim: simulate the KV-cache scheduling of an LLM
     PlotCommand.Create(),
     TraceCommands.Create(),
     ExperimentsCommand.Create(),
+    QueryCommand.Create(),
 };
 
 return await CliApplication.RunAsync(root, args);

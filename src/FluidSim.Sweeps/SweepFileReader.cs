@@ -54,9 +54,6 @@ internal sealed partial class SweepFileReader(string sourcePath)
 
     private readonly string _file = sourcePath;
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
-    private static partial Regex SweepNamePattern();
-
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex YamlMarkPrefix();
 
@@ -187,7 +184,7 @@ internal sealed partial class SweepFileReader(string sourcePath)
     {
         var node = Child(root, NameKey) ?? throw Error(root, NameKey, "missing: every sweep needs a name ([a-z0-9][a-z0-9_-]{0,63}), its id and results folder");
         var name = RequireText(node, NameKey);
-        if (!SweepNamePattern().IsMatch(name))
+        if (!SweepNames.IsValid(name))
         {
             throw Error(node, NameKey, $"'{name}' is not a valid sweep name: use 1 to 64 lower-case letters, digits, '_' or '-', starting with a letter or digit");
         }
