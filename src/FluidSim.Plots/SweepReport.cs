@@ -78,7 +78,7 @@ public static class SweepReport
             throw new FluidSim.Results.InputException("--metric", null, null, metric,
                 $"'{metric}' is not a numeric column of the summary; numeric columns: {string.Join(", ", summary.NumericColumnNames)}");
         var varying = SweepReportData.VaryingAxes(summary);
-        var numericAxes = varying.Where(a => summary.NumericColumnNames.Contains(a)).ToArray();
+        var numericAxes = SweepReportData.IndependentAxes(summary).Where(a => summary.NumericColumnNames.Contains(a)).ToArray();
         var lineAxes = options.LineAxes is { Count: > 0 } asked ? asked.ToList() : numericAxes.ToList();
         foreach (var axis in lineAxes)
         {
@@ -139,7 +139,7 @@ public static class SweepReport
         public string Setting(string axis, string value) =>
             Summary.NumericColumnNames.Contains(axis) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
                 ? $"{axis} = {Tick(axis, v)}"
-                : $"{axis} = {value}";
+                : $"{axis} = {(value.Length == 0 ? "none" : value)}";
 
         public string FacetTitle(Facet facet) => string.Join(", ", facet.Settings.Select(s => Setting(s.Axis, s.Value)));
     }
@@ -201,16 +201,14 @@ public static class SweepReport
         var facets = SweepReportData.Facets(summary, [axis]);
         var pooled = SweepReportData.PooledAxes(summary, [axis]);
         var panels = facets.Select(f => SweepReportData.Lines(summary, metric, axis, context.Band, f.Rows)).ToArray();
-        var values = panels.SelectMany(p => p).SelectMany(l => l.Low.Concat(l.High).Concat(l.Mean)).Where(double.IsFinite).ToArray();
-        var positives = values.Where(v => v > 0).ToArray();
-        // Delays that grow a hundredfold with load flatten every low value on a linear axis.
-        var logScale = values.Length > 0 && positives.Length == values.Length && positives.Max() / positives.Min() >= 50;
+        // Per panel: delays that grow a hundredfold with load flatten every low value on a linear axis.
+        var logScales = panels.Select(LogScale).ToArray();
         var png = Path.Combine(outputDir, $"lines_{Safe(metric)}_vs_{Safe(axis)}.png");
         var multiplot = NewMultiplot(facets.Count);
         for (var k = 0; k < facets.Count; k++)
         {
             var title = facets.Count == 1 ? $"{context.SweepName}: {metric} against {axis}" : context.FacetTitle(facets[k]);
-            DrawLines(multiplot.GetPlot(k), panels[k], context, axis, title, logScale);
+            DrawLines(multiplot.GetPlot(k), panels[k], context, axis, title, logScales[k]);
         }
         var (width, height) = ImageSize(facets.Count);
         multiplot.SavePng(png, width, height);
@@ -223,11 +221,19 @@ public static class SweepReport
         if (facets.Count > 1) caption.Append("; one panel per ").Append(string.Join(" × ", facets[0].Settings.Select(s => s.Axis)));
         caption.Append('.');
         if (pooled.Length > 0) caption.Append(" Pooled over ").Append(PooledText(summary, pooled)).Append(": the band spans them too.");
-        if (logScale) caption.Append(" Logarithmic y axis.");
+        if (logScales.Any(l => l)) caption.Append(logScales.All(l => l) ? " Logarithmic y axis." : " Logarithmic y axis where a panel spans a factor of 50 or more.");
+        if (facets.Count > 1) caption.Append(" Each panel has its own y scale.");
         caption.Append(" Lines that coincide are told apart by their markers and dash styles.");
         if (untrustedPoints > 0)
             caption.Append(CultureInfo.InvariantCulture, $" Red ✕: {untrustedPoints} point(s) with a run that stalled or left requests unfinished.");
         return new SweepReportSection($"{metric} against {axis}", caption.ToString(), png, facets.Count);
+    }
+
+    /// <summary>A log y axis when every value is positive and they span a factor of 50 or more (then at least one whole decade shows).</summary>
+    private static bool LogScale(IReadOnlyList<PolicyLine> lines)
+    {
+        var values = lines.SelectMany(l => l.Low.Concat(l.High).Concat(l.Mean)).Where(double.IsFinite).ToArray();
+        return values.Length > 0 && values.All(v => v > 0) && values.Max() / values.Min() >= 50;
     }
 
     /// <summary>"3 seeds", or "12 runs (3 seeds × rate_scale's 4 values)" when axes are pooled.</summary>

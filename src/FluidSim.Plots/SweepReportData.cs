@@ -71,6 +71,42 @@ public static class SweepReportData
     }
 
     /// <summary>
+    /// The varying axes that are not determined by another one: <c>arrival_rate</c> follows <c>scenario</c> when only the
+    /// scenarios' default rates are used, so it is neither a line plot of its own nor a facet. Of two axes that determine
+    /// each other, the text one (what the sweep file set) or else the first is kept. The policy is always kept.
+    /// </summary>
+    public static string[] IndependentAxes(ResultTable summary)
+    {
+        var axes = VaryingAxes(summary);
+        var dependent = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var a in axes)
+        {
+            if (a == PolicyColumn) continue;
+            foreach (var b in axes)
+            {
+                if (b == a || b == PolicyColumn || dependent.Contains(b) || !Determines(summary, b, a)) continue;
+                // Mutually determined: keep text over numbers, else the earlier column.
+                if (Determines(summary, a, b))
+                {
+                    var aIsText = !summary.NumericColumnNames.Contains(a);
+                    var bIsText = !summary.NumericColumnNames.Contains(b);
+                    if (aIsText && !bIsText) continue;
+                    if (aIsText == bIsText && Array.IndexOf(axes, a) < Array.IndexOf(axes, b)) continue;
+                }
+                dependent.Add(a);
+                break;
+            }
+        }
+        return axes.Where(a => !dependent.Contains(a)).ToArray();
+    }
+
+    /// <summary>True when every value of <paramref name="from"/> goes with one value of <paramref name="to"/>.</summary>
+    private static bool Determines(ResultTable summary, string from, string to) =>
+        Enumerable.Range(0, summary.RowCount)
+            .GroupBy(r => CellText(summary, from, r))
+            .All(g => g.Select(r => CellText(summary, to, r)).Distinct().Count() == 1);
+
+    /// <summary>
     /// False when the run of <paramref name="row"/> stalled (<c>outcome</c> other than <c>completed</c>) or left requests
     /// <c>unfinished</c>: its delays then describe only the requests that happened to finish, so it must never look best.
     /// </summary>
@@ -229,8 +265,9 @@ public static class SweepReportData
         return summary.Text(column)[row] ?? "";
     }
 
+    /// <summary>The independent varying axes not on the plot (dependent ones vary with them, so their groups are the same).</summary>
     private static string[] OtherAxes(ResultTable summary, IReadOnlyList<string> shownAxes) =>
-        VaryingAxes(summary).Where(a => a != PolicyColumn && !shownAxes.Contains(a)).ToArray();
+        IndependentAxes(summary).Where(a => a != PolicyColumn && !shownAxes.Contains(a)).ToArray();
 
     /// <summary>Facets in axis order, numbers by value (1.5 before 10), text ordinally.</summary>
     private static int CompareSettings(ResultTable summary, Facet a, Facet b)
