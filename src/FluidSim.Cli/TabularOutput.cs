@@ -183,12 +183,32 @@ public static class TabularOutput
             table.AddColumn(tableColumn);
         }
         foreach (var row in rows) table.AddRow(row.Select(v => Markup.Escape(Text(v))).ToArray());
-        // Spectre shrinks columns to the terminal's width, cropping even no-wrap ones; a table wider than the terminal
-        // is rendered at its natural width instead (the terminal folds the lines), so an id is never cut.
-        var natural = NaturalWidth(columns, rows);
-        var profile = AnsiConsole.Profile;
-        if (natural > profile.Width) profile.Width = natural;
-        AnsiConsole.Write(table);
+        // Spectre shrinks columns to the terminal's width, wrapping and cropping cells (numbers too); a table that does not
+        // fit is printed as plain aligned columns at full width instead, as kubectl and docker do: the terminal may fold
+        // the lines, but no id or value is ever cut.
+        if (NaturalWidth(columns, rows) <= AnsiConsole.Profile.Width)
+        {
+            AnsiConsole.Write(table);
+            return;
+        }
+        if (title is not null) Console.Out.WriteLine(title);
+        Console.Out.Write(Aligned(columns, rows));
+    }
+
+    /// <summary>Columns padded to their widest cell, two spaces apart, numbers right-aligned; no borders.</summary>
+    public static string Aligned(IReadOnlyList<OutputColumn> columns, IEnumerable<IReadOnlyList<object?>> rows)
+    {
+        var cells = rows.Select(r => columns.Select((_, c) => c < r.Count ? Text(r[c]) : "").ToArray()).ToList();
+        var widths = columns.Select((column, c) => cells.Select(r => r[c].Length).Append(column.Name.Length).Max()).ToArray();
+        var text = new StringBuilder();
+        void Line(IReadOnlyList<string> values)
+        {
+            var line = string.Join("  ", values.Select((v, c) => columns[c].RightAligned ? v.PadLeft(widths[c]) : v.PadRight(widths[c])));
+            text.Append(line.TrimEnd()).Append('\n');
+        }
+        Line(columns.Select(c => c.Name).ToArray());
+        foreach (var row in cells) Line(row);
+        return text.ToString();
     }
 
     /// <summary>The width of the boxed table with every cell on one line: cells plus padding and borders.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using ScottPlot;
 
@@ -179,7 +178,8 @@ public static class SweepReport
             var caption = new StringBuilder();
             caption.Append(CultureInfo.InvariantCulture, $"Mean {metric} ({context.Unit}) for each M_total × B cell over ")
                 .Append(RunsText(summary, runsPerCell, pooled))
-                .Append("; the number under each mean is the standard deviation across those runs (± spread); one colour scale for every policy");
+                .Append(runsPerCell > 1 ? "; the number under each mean is the standard deviation across those runs (± spread)" : "")
+                .Append("; one colour scale for every policy");
             if (facets.Count > 1) caption.Append("; one panel per ").Append(string.Join(" × ", facets[0].Settings.Select(s => s.Axis)));
             caption.Append(". Blank = not run or no value.");
             if (pooled.Length > 0) caption.Append(" Averaged over ").Append(PooledText(summary, pooled)).Append(", which are not drawn.");
@@ -217,7 +217,8 @@ public static class SweepReport
         var runs = panels.SelectMany(p => p).SelectMany(l => l.Count).DefaultIfEmpty(0).Max();
         var caption = new StringBuilder();
         caption.Append(CultureInfo.InvariantCulture, $"One line per victim policy: mean {metric} ({context.Unit}) over ")
-            .Append(RunsText(summary, runs, pooled)).Append("; shaded band = ").Append(BandText(context.Band)).Append(" over those runs");
+            .Append(RunsText(summary, runs, pooled));
+        if (runs > 1) caption.Append("; shaded band = ").Append(BandText(context.Band)).Append(" over those runs");
         if (facets.Count > 1) caption.Append("; one panel per ").Append(string.Join(" × ", facets[0].Settings.Select(s => s.Axis)));
         caption.Append('.');
         if (pooled.Length > 0) caption.Append(" Pooled over ").Append(PooledText(summary, pooled)).Append(": the band spans them too.");
@@ -439,7 +440,9 @@ public static class SweepReport
 
     private static string Html(Context context, IReadOnlyList<string> axes, IReadOnlyList<SweepReportSection> sections, IReadOnlyList<BestConfiguration> best)
     {
-        static string E(string s) => WebUtility.HtmlEncode(s);
+        // Only what HTML needs escaped: the page is UTF-8, so ×, ± and ✕ stay readable in its source.
+        static string E(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
         var summary = context.Summary;
         var metric = context.Metric;
         var trust = SweepReportData.Trust(summary);
