@@ -63,8 +63,8 @@ public static class TracePlots
             double left = X(histogram.Edges[i]), right = X(histogram.Edges[i + 1]);
             bars.Add(new Bar { Position = (left + right) / 2, Size = Math.Max(right - left, 1e-9) * 0.95, Value = histogram.Counts[i], FillColor = color, LineWidth = 0 });
         }
-        var plotted = plot.Add.Bars(bars);
-        plotted.LegendText = histogram.LogScale ? "requests per bin (log-spaced bins)" : "requests per bin";
+        // One series, named by the title and axis labels: no legend box to cover a bar.
+        plot.Add.Bars(bars);
         if (histogram.LogScale)
         {
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
@@ -73,9 +73,9 @@ public static class TracePlots
             };
         }
         plot.Title(title, size: 15);
-        plot.XLabel(histogram.LogScale ? $"{unit} (log scale)" : unit, size: 13);
-        plot.YLabel("requests", size: 13);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.XLabel(histogram.LogScale ? $"{unit} (log scale, log-spaced bins)" : unit, size: 13);
+        plot.YLabel("requests per bin", size: 13);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = Count };
     }
 
     /// <summary>
