@@ -94,10 +94,15 @@ public static class ExperimentsCommand
     private static void List(ExperimentCatalog catalog, OutputFormat format)
     {
         var entries = catalog.List();
-        if (entries.Count == 0 && format == OutputFormat.Table)
+        if (entries.Count == 0)
         {
-            Console.WriteLine($"No experiments in {catalog.ExperimentsDir}");
-            return;
+            // Piped, the table stays a table (its header alone); the note is for whoever watches, on stderr.
+            if (format == OutputFormat.Table)
+            {
+                Console.WriteLine($"No experiments in {catalog.ExperimentsDir}");
+                return;
+            }
+            Console.Error.WriteLine($"No experiments in {catalog.ExperimentsDir}");
         }
         // Ids are what users copy into show/compare/export: never wrapped or cut, whatever the console width.
         OutputColumn[] columns =

@@ -162,10 +162,15 @@ public static class SweepCommands
             var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new ListSweeps(), cancellationToken);
             if (answer.Reply is not SweepList list) return Unexpected(answer.Reply, resultsRoot);
             var outputFormat = TabularOutput.Resolve(parse.GetValue(format));
-            if (list.Sweeps.Count == 0 && outputFormat == OutputFormat.Table)
+            if (list.Sweeps.Count == 0)
             {
-                Console.WriteLine($"no sweeps under {resultsRoot}");
-                return ExitOk;
+                // Piped, the table stays a table (its header alone); the note is for whoever watches, on stderr.
+                if (outputFormat == OutputFormat.Table)
+                {
+                    Console.WriteLine($"no sweeps under {resultsRoot}");
+                    return ExitOk;
+                }
+                Console.Error.WriteLine($"no sweeps under {resultsRoot}");
             }
             OutputColumn[] columns =
             [
@@ -304,10 +309,6 @@ public static class SweepCommands
         // One stable line for scripts and tests: what this session ran versus what was already complete.
         Console.WriteLine($"session: ran {final.JobsStartedThisSession} jobs, {final.CompleteAtSessionStart} were already complete, "
             + $"{final.Succeeded} succeeded and {final.Failed} failed of {final.TotalJobs}");
-        var sweepDirectory = Path.Combine(resultsRoot, final.Name);
-        // Stalled jobs ran to their end but left requests unfinished: counted from the summary, apart from the clean ones.
-        var trust = SweepOutcome.ReadTrust(sweepDirectory);
-        Console.WriteLine($"outcome: {SweepOutcome.Line(final, trust)}");
 
         if (result.Failures is { Failures.Count: > 0 } failures)
         {
@@ -328,6 +329,10 @@ public static class SweepCommands
             }
         }
 
+        var sweepDirectory = Path.Combine(resultsRoot, final.Name);
+        // Stalled jobs ran to their end but left requests unfinished: counted from the summary, apart from the clean ones.
+        var trust = SweepOutcome.ReadTrust(sweepDirectory);
+        Console.WriteLine($"outcome: {SweepOutcome.Line(final, trust)}");
         switch (result.Outcome)
         {
             case SweepRunOutcome.Completed:
