@@ -11,6 +11,12 @@ public static class ExitCodes
     /// <summary>Bad input: a bad option, config, request file or output folder, reported in one line on stderr.</summary>
     public const int BadInput = 2;
 
+    /// <summary>
+    /// A sweep ran every job without a failure, but some jobs stalled (requests left unfinished): their results describe
+    /// only the requests that finished, so the sweep is not a plain success. Failed jobs take precedence (exit 1).
+    /// </summary>
+    public const int SweepStalled = 3;
+
     /// <summary>Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, the shell convention); nothing half-written is left.</summary>
     public const int Cancelled = 130;
 }

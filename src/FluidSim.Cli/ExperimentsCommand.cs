@@ -14,15 +14,18 @@ public static class ExperimentsCommand
     public static Command Create()
     {
         var group = new Command("experiments", "Manage the experiment folders under <output_dir>/experiments");
-        group.Add(Leaf("list", "List experiments with key metrics", [], (catalog, _) => List(catalog)));
+        var listFormat = TabularOutput.FormatOption();
+        group.Add(Leaf("list", "List experiments with key metrics (also runs written with simulate --out into the output folder)", [listFormat],
+            (catalog, parse) => List(catalog, TabularOutput.Resolve(parse.GetValue(listFormat)))));
 
         var showId = new Argument<string>("ID") { Description = "Experiment folder name" };
         group.Add(Leaf("show", "Print an experiment's summary.txt and config_used.yaml", [showId], (catalog, parse) => Show(catalog, parse.GetValue(showId)!)));
 
         var left = new Argument<string>("ID1") { Description = "First experiment" };
         var right = new Argument<string>("ID2") { Description = "Second experiment" };
-        group.Add(Leaf("compare", "Configs and metrics of two experiments side by side, differences marked", [left, right],
-            (catalog, parse) => Compare(catalog, parse.GetValue(left)!, parse.GetValue(right)!)));
+        var compareFormat = TabularOutput.FormatOption();
+        group.Add(Leaf("compare", "Configs and metrics of two experiments side by side, differences marked", [left, right, compareFormat],
+            (catalog, parse) => Compare(catalog, parse.GetValue(left)!, parse.GetValue(right)!, TabularOutput.Resolve(parse.GetValue(compareFormat)))));
 
         var olderThan = new Option<string>("--older-than")
         {
@@ -30,12 +33,9 @@ public static class ExperimentsCommand
             Description = "Archive experiments created more than AGE ago (e.g. 7d, 12h, 2w)",
             DefaultValueFactory = _ => "7d",
         };
-        group.Add(Leaf("archive", "Move old experiments into <output_dir>/archive as ID.tar.gz", [olderThan], (catalog, parse) =>
-        {
-            var archived = catalog.Archive(ExperimentCatalog.ParseAge(parse.GetValue(olderThan)!), DateTimeOffset.UtcNow);
-            foreach (var id in archived) Console.WriteLine($"Archived {id} -> {Path.Combine(catalog.ArchiveDir, id + ".tar.gz")}");
-            Console.WriteLine($"{archived.Count} experiment(s) archived");
-        }));
+        var yes = new Option<bool>("--yes", "-y") { Description = "Archive without asking for confirmation (needed when stdin is not a terminal)" };
+        group.Add(Leaf("archive", "Move old experiments into <output_dir>/archive as ID.tar.gz (asks first, unless --yes)", [olderThan, yes],
+            (catalog, parse) => Archive(catalog, ExperimentCatalog.ParseAge(parse.GetValue(olderThan)!), parse.GetValue(yes))));
 
         var exportId = new Argument<string>("ID") { Description = "Experiment folder name" };
         var exportFile = new Argument<string>("FILE") { Description = "The tar.gz to write (must not exist)" };
@@ -91,56 +91,96 @@ public static class ExperimentsCommand
         return File.Exists(SimulateCommand.DefaultConfigPath) ? SimulationConfig.Load(SimulateCommand.DefaultConfigPath).OutputDir : new SimulationConfig().OutputDir;
     }
 
-    private static void List(ExperimentCatalog catalog)
+    private static void List(ExperimentCatalog catalog, OutputFormat format)
     {
         var entries = catalog.List();
         if (entries.Count == 0)
         {
-            Console.WriteLine($"No experiments in {catalog.ExperimentsDir}");
-            return;
-        }
-        // Ids are what users copy into show/compare/export: never wrapped, whatever the console width.
-        var table = new Table().AddColumn(new Spectre.Console.TableColumn("id").NoWrap()).AddColumn("created (UTC)").AddColumn("outcome");
-        foreach (var metric in KeyMetrics) table.AddColumn(new Spectre.Console.TableColumn(metric).RightAligned());
-        foreach (var e in entries)
-        {
-            var cells = new List<string>
+            // Piped, the table stays a table (its header alone); the note is for whoever watches, on stderr.
+            if (format == OutputFormat.Table)
             {
-                Markup.Escape(e.Id),
-                e.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                Markup.Escape(e.Complete ? e.Outcome ?? "-" : "incomplete"),
-            };
-            cells.AddRange(KeyMetrics.Select(m => Markup.Escape(e.Metrics.GetValueOrDefault(m) is double d
-                ? d.ToString("0.###", CultureInfo.InvariantCulture)
-                : ExperimentCatalog.Format(e.Metrics.GetValueOrDefault(m)))));
-            table.AddRow(cells.ToArray());
+                Console.WriteLine($"No experiments in {catalog.ExperimentsDir}");
+                return;
+            }
+            Console.Error.WriteLine($"No experiments in {catalog.ExperimentsDir}");
         }
-        AnsiConsole.Write(table);
+        // Ids are what users copy into show/compare/export: never wrapped or cut, whatever the console width.
+        OutputColumn[] columns =
+        [
+            new("id", IsKey: true), new("created (UTC)"), new("outcome"),
+            .. KeyMetrics.Select(m => new OutputColumn(m, RightAligned: true)),
+        ];
+        var rows = entries.Select(e => (IReadOnlyList<object?>)
+        [
+            e.Id,
+            e.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            e.Complete ? e.Outcome ?? "-" : "incomplete",
+            .. KeyMetrics.Select(m => format == OutputFormat.Table ? TableCell(e.Metrics.GetValueOrDefault(m)) : e.Metrics.GetValueOrDefault(m)),
+        ]);
+        TabularOutput.Write(format, columns, rows);
     }
+
+    private static object? TableCell(object? metric) => metric is double d
+        ? d.ToString("0.###", CultureInfo.InvariantCulture)
+        : ExperimentCatalog.Format(metric);
 
     private static void Show(ExperimentCatalog catalog, string id)
     {
         var entry = catalog.Find(id);
-        Console.WriteLine($"Experiment: {entry.Path}");
-        foreach (var file in new[] { SummaryFiles.TextFileName, ExperimentRunner.ConfigUsedFile })
+        Console.WriteLine(entry.Archived ? $"Experiment: {entry.Path} (archived)" : $"Experiment: {entry.Path}");
+        string[] files = [SummaryFiles.TextFileName, ExperimentRunner.ConfigUsedFile];
+        var texts = ExperimentCatalog.ReadTexts(entry, files);
+        foreach (var file in files)
         {
-            var path = Path.Combine(entry.Path, file);
             Console.WriteLine($"--- {file}");
-            Console.WriteLine(File.Exists(path) ? File.ReadAllText(path).TrimEnd() : "(missing)");
+            Console.WriteLine(texts.TryGetValue(file, out var text) ? text.TrimEnd() : "(missing)");
         }
     }
 
-    private static void Compare(ExperimentCatalog catalog, string leftId, string rightId)
+    private static void Compare(ExperimentCatalog catalog, string leftId, string rightId, OutputFormat format)
     {
         var rows = catalog.Compare(leftId, rightId);
-        var table = new Table().AddColumn("").AddColumn("key").AddColumn(Markup.Escape(leftId)).AddColumn(Markup.Escape(rightId));
-        foreach (var row in rows)
+        if (format == OutputFormat.Table)
         {
-            // '*' marks a difference so it survives without colour (pipes, logs).
-            table.AddRow(row.Differs ? "[yellow]*[/]" : "", Markup.Escape($"{row.Section} {row.Key}"), Markup.Escape(row.Left), Markup.Escape(row.Right));
+            var table = new Table().AddColumn("").AddColumn("key").AddColumn(Markup.Escape(leftId)).AddColumn(Markup.Escape(rightId));
+            foreach (var row in rows)
+            {
+                // '*' marks a difference so it survives without colour (pipes, logs).
+                table.AddRow(row.Differs ? "[yellow]*[/]" : "", Markup.Escape($"{row.Section} {row.Key}"), Markup.Escape(row.Left), Markup.Escape(row.Right));
+            }
+            AnsiConsole.Write(table);
+            Console.WriteLine($"{rows.Count(r => r.Differs)} difference(s), marked *");
+            return;
         }
-        AnsiConsole.Write(table);
-        Console.WriteLine($"{rows.Count(r => r.Differs)} difference(s), marked *");
+        OutputColumn[] columns = [new("differs"), new("section"), new("key", IsKey: true), new(leftId), new(rightId)];
+        TabularOutput.Write(format, columns, rows.Select(r => (IReadOnlyList<object?>)[r.Differs ? "*" : "", r.Section, r.Key, r.Left, r.Right]));
+        // Data only on stdout: the count goes to stderr, for whoever watches.
+        Console.Error.WriteLine($"{rows.Count(r => r.Differs)} difference(s), marked *");
+    }
+
+    /// <summary>Archives after a confirmation on the terminal, or at once with <c>--yes</c>; without a terminal to ask on, refuses.</summary>
+    private static void Archive(ExperimentCatalog catalog, TimeSpan olderThan, bool yes)
+    {
+        var candidates = catalog.ArchiveCandidates(olderThan, DateTimeOffset.UtcNow);
+        if (candidates.Count > 0 && !yes)
+        {
+            if (Console.IsInputRedirected)
+            {
+                throw new UsageException("--yes",
+                    $"{candidates.Count} experiment(s) would be archived, but stdin is not a terminal to confirm on; pass --yes to archive without asking");
+            }
+            foreach (var e in candidates) Console.WriteLine($"  {e.Id} (created {e.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC)");
+            Console.Write($"Archive these {candidates.Count} experiment(s) into {catalog.ArchiveDir}? [y/N] ");
+            var answer = Console.ReadLine()?.Trim().ToLowerInvariant();
+            if (answer is not ("y" or "yes"))
+            {
+                Console.WriteLine("Nothing archived");
+                return;
+            }
+        }
+        var archived = catalog.Archive(olderThan, DateTimeOffset.UtcNow);
+        foreach (var id in archived) Console.WriteLine($"Archived {id} -> {Path.Combine(catalog.ArchiveDir, id + ".tar.gz")}");
+        Console.WriteLine($"{archived.Count} experiment(s) archived");
     }
 
     private static void Stats(ExperimentCatalog catalog)

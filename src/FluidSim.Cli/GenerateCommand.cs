@@ -47,13 +47,17 @@ public static class GenerateCommand
         var output = new Option<string>("--output", "-o")
         {
             HelpName = "FILE",
-            Description = "The request CSV to write (replaced atomically if it exists)",
+            Description = "The request CSV to write (an existing file is refused unless --force)",
             Required = true,
+        };
+        var force = new Option<bool>("--force", "-f")
+        {
+            Description = "Replace the output file if it exists (atomically: readers never see half a file)",
         };
 
         var command = new Command("generate", "Generate a request CSV from a workload scenario")
         {
-            scenario, numRequests, arrivalRate, seed, burstSize, classes, output,
+            scenario, numRequests, arrivalRate, seed, burstSize, classes, output, force,
         };
         command.SetAction(parse =>
         {
@@ -64,6 +68,9 @@ public static class GenerateCommand
                 parse.GetValue(burstSize),
                 parse.GetValue(classes));
             var path = parse.GetRequiredValue(output);
+            if (File.Exists(path) && !parse.GetValue(force))
+                throw new InputException(path, null, null, null, "the file exists; pass --force to replace it, or choose another name");
+            if (Directory.Exists(path)) throw new InputException(path, null, null, null, "is a folder; give a file name");
             var seedValue = parse.GetValue(seed);
 
             var requests = WorkloadGenerator.Generate(spec, seedValue);

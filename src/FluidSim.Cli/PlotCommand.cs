@@ -21,6 +21,8 @@ public static class PlotCommand
     /// <summary>Draws both plots into <paramref name="experimentDir"/> and prints their paths (shared with <c>simulate --plot</c>).</summary>
     public static void WritePlots(string experimentDir)
     {
-        foreach (var path in ExperimentPlots.Write(experimentDir)) Console.WriteLine($"Plot: {path}");
+        var drawn = ExperimentPlots.Draw(experimentDir);
+        Console.WriteLine($"Plot: {drawn.SystemDynamicsPath} ({drawn.DescribeDynamics()})");
+        Console.WriteLine($"Plot: {drawn.RequestTimelinePath} ({drawn.DescribeTimeline()})");
     }
 }

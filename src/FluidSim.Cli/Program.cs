@@ -11,6 +11,7 @@ var root = new RootCommand("fluidsim: simulate the KV-cache scheduling of an LLM
     TraceCommands.Create(),
     ExperimentsCommand.Create(),
     FluidCommand.Create(),
+    QueryCommand.Create(),
 };
 
 return await CliApplication.RunAsync(root, args);

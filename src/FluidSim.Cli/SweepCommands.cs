@@ -12,8 +12,9 @@ namespace FluidSim.Cli;
 /// <c>fluidsim sweep run|resume|status|list|cancel|compact</c>: thin commands over <see cref="EmbeddedSweeps"/>.
 /// </summary>
 /// <remarks>
-/// Exit codes: 0 every job completed (or the query succeeded); 1 some jobs failed, the sweep was cancelled, or the
-/// results folder is busy; 2 bad input (the file, a changed sweep, an unknown name), nothing written; 130 interrupted.
+/// Exit codes: 0 every job completed every request (or the query succeeded); 1 some jobs failed, the sweep was cancelled,
+/// or the results folder is busy; 2 bad input (the file, a changed sweep, an unknown name), nothing written; 3 every job
+/// ran, none failed, but some stalled with requests unfinished; 130 interrupted.
 /// </remarks>
 public static class SweepCommands
 {
@@ -104,13 +105,20 @@ public static class SweepCommands
     {
         var name = NameArgument();
         var results = ResultsOption();
-        var command = new Command("status", "Show where a sweep stands, while it runs or afterwards.") { name, results };
+        var format = TabularOutput.FormatOption();
+        var command = new Command("status", "Show where a sweep stands, while it runs or afterwards.") { name, results, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var resultsRoot = parse.GetValue(results)!;
             var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new GetSweepStatus(parse.GetValue(name)!), cancellationToken);
             if (answer.Reply is not SweepStatusReport status) return Unexpected(answer.Reply, resultsRoot);
-            var table = new Table().HideHeaders().AddColumn("key").AddColumn("value");
+            var outputFormat = TabularOutput.Resolve(parse.GetValue(format));
+            if (outputFormat != OutputFormat.Table)
+            {
+                TabularOutput.Write(outputFormat, StatusColumns, [StatusRow(status, answer.LiveRun, resultsRoot)]);
+                return ExitOk;
+            }
+            var table = new Table().HideHeaders().AddColumn(new Spectre.Console.TableColumn("key")).AddColumn(new Spectre.Console.TableColumn("value").NoWrap());
             table.AddRow("sweep", Markup.Escape(status.Name));
             if (status.Description.Length > 0) table.AddRow("description", Markup.Escape(status.Description));
             table.AddRow("state", Markup.Escape(DescribeState(status, answer.LiveRun)));
@@ -130,33 +138,56 @@ public static class SweepCommands
         return command;
     }
 
+    private static readonly OutputColumn[] StatusColumns =
+    [
+        new("sweep", IsKey: true), new("state"), new("jobs", RightAligned: true), new("succeeded", RightAligned: true),
+        new("failed", RightAligned: true), new("running", RightAligned: true), new("pending", RightAligned: true),
+        new("submitted (UTC)"), new("source"), new("results"), new("problem"), new("description"),
+    ];
+
+    private static IReadOnlyList<object?> StatusRow(SweepStatusReport s, StateFolderOwner? liveRun, string resultsRoot) =>
+    [
+        s.Name, DescribeState(s, liveRun), (long)s.TotalJobs, (long)(s.Succeeded + s.SucceededUncommitted), (long)(s.Failed + s.FailedUncommitted),
+        (long)s.Running, (long)s.Pending, s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), s.SourcePath,
+        Path.Combine(resultsRoot, s.Name), s.Problem, s.Description,
+    ];
+
     private static Command CreateList()
     {
         var results = ResultsOption();
-        var command = new Command("list", "List the sweeps under a results folder.") { results };
+        var format = TabularOutput.FormatOption();
+        var command = new Command("list", "List the sweeps under a results folder.") { results, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var resultsRoot = parse.GetValue(results)!;
             var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new ListSweeps(), cancellationToken);
             if (answer.Reply is not SweepList list) return Unexpected(answer.Reply, resultsRoot);
+            var outputFormat = TabularOutput.Resolve(parse.GetValue(format));
             if (list.Sweeps.Count == 0)
             {
-                Console.WriteLine($"no sweeps under {resultsRoot}");
-                return ExitOk;
+                // Piped, the table stays a table (its header alone); the note is for whoever watches, on stderr.
+                if (outputFormat == OutputFormat.Table)
+                {
+                    Console.WriteLine($"no sweeps under {resultsRoot}");
+                    return ExitOk;
+                }
+                Console.Error.WriteLine($"no sweeps under {resultsRoot}");
             }
-            var table = new Table().AddColumns("sweep", "state", "done", "failed", "jobs", "submitted (UTC)", "description");
-            foreach (var s in list.Sweeps)
-            {
-                table.AddRow(
-                    Markup.Escape(s.Name),
-                    Markup.Escape(DescribeState(s, answer.LiveRun)),
-                    (s.Succeeded + s.SucceededUncommitted).ToString(CultureInfo.InvariantCulture),
-                    (s.Failed + s.FailedUncommitted).ToString(CultureInfo.InvariantCulture),
-                    s.TotalJobs.ToString(CultureInfo.InvariantCulture),
-                    s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                    Markup.Escape(s.Description));
-            }
-            AnsiConsole.Write(table);
+            OutputColumn[] columns =
+            [
+                new("sweep", IsKey: true), new("state"), new("done", RightAligned: true), new("failed", RightAligned: true),
+                new("jobs", RightAligned: true), new("submitted (UTC)"), new("description"),
+            ];
+            TabularOutput.Write(outputFormat, columns, list.Sweeps.Select(s => (IReadOnlyList<object?>)
+            [
+                s.Name,
+                DescribeState(s, answer.LiveRun),
+                (long)(s.Succeeded + s.SucceededUncommitted),
+                (long)(s.Failed + s.FailedUncommitted),
+                (long)s.TotalJobs,
+                s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                s.Description,
+            ]));
             return ExitOk;
         });
         return command;
@@ -300,13 +331,17 @@ public static class SweepCommands
         }
 
         var sweepDirectory = Path.Combine(resultsRoot, final.Name);
+        // Stalled jobs ran to their end but left requests unfinished: counted from the summary, apart from the clean ones.
+        var trust = SweepOutcome.ReadTrust(sweepDirectory);
+        Console.WriteLine($"outcome: {SweepOutcome.Line(final, trust)}");
         switch (result.Outcome)
         {
             case SweepRunOutcome.Completed:
-                Console.WriteLine($"results: {Path.Combine(sweepDirectory, "summary")}");
-                return ExitOk;
+                Console.WriteLine($"results: {string.Join(" and ", SweepOutcome.ResultFolders(sweepDirectory))}");
+                return trust.Untrusted > 0 ? ExitCodes.SweepStalled : ExitOk;
             case SweepRunOutcome.CompletedWithFailures:
-                Console.WriteLine($"results: {Path.Combine(sweepDirectory, "summary")} and {Path.Combine(sweepDirectory, "failures")}");
+                // Only folders that exist: when every job failed there is no summary folder.
+                Console.WriteLine($"results: {string.Join(" and ", SweepOutcome.ResultFolders(sweepDirectory))}");
                 return ExitFailedJobs;
             case SweepRunOutcome.Cancelled:
                 Console.WriteLine($"sweep {final.Name} was cancelled; carry on with 'fluidsim sweep resume {final.Name}'");

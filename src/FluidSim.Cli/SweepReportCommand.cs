@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FluidSim.Plots;
 using FluidSim.Results;
+using FluidSim.Sweeps;
 
 namespace FluidSim.Cli;
 
@@ -52,12 +53,28 @@ public static class SweepReportCommand
                 "sd" => BandKind.StandardDeviation,
                 var other => throw new UsageException("--band", $"unknown band '{other}'; expected minmax or sd"),
             };
+            // As `sweep run` refuses such a name in a sweep file: a name is one folder under the results root, never a path.
+            if (!SweepNames.IsValid(sweepName))
+                throw new UsageException("NAME", $"'{sweepName}' is not a sweep name ({SweepNames.Rule}): the report is written under the sweep's results folder");
             var sweepDir = Path.Combine(parse.GetValue(results)!, sweepName);
             if (!Directory.Exists(sweepDir)) throw new InputException(sweepDir, null, null, null, $"no results for sweep '{sweepName}'");
             var summary = await SweepReport.ReadSummaryAsync(sweepDir, ct);
             var options = new SweepReportOptions(parse.GetValue(metric)!, parse.GetValue(axis) ?? [], bandKind);
             var files = SweepReport.Write(summary, sweepName, parse.GetValue(output) ?? Path.Combine(sweepDir, "report"), options);
-            foreach (var png in files.PngPaths) Console.WriteLine($"Plot: {png}");
+            foreach (var section in files.Sections) Console.WriteLine($"Plot: {section.Png}");
+            var trust = SweepReportData.Trust(summary);
+            if (trust.Untrusted > 0)
+            {
+                Console.WriteLine($"Stalled: {NumberText.Count(trust.Untrusted)} of {NumberText.Count(trust.Runs)} runs stalled or left requests unfinished "
+                    + $"({NumberText.Count(trust.UnfinishedRequests)} requests); marked in the plots and never ranked best");
+            }
+            foreach (var best in SweepReportData.Best(summary, options.Metric))
+            {
+                Console.WriteLine($"Best {best.Policy}: {string.Join(", ", best.Settings.Select(s => $"{s.Axis}={s.Value}"))} "
+                    + $"mean {options.Metric} {NumberText.Format(best.Mean)}{(best.Excluded > 0 ? $" ({best.Excluded} stalled configuration(s) excluded)" : "")}");
+            }
+            foreach (var policy in SweepReportData.Policies(summary).Except(SweepReportData.Best(summary, options.Metric).Select(b => b.Policy)))
+                Console.WriteLine($"Best {policy}: none (every configuration has a stalled run)");
             Console.WriteLine($"Report: {files.HtmlPath}");
             return ExitCodes.Success;
         });

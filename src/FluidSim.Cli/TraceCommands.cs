@@ -73,7 +73,11 @@ public static class TraceCommands
             Description = "Window of the per-window arrival counts",
             DefaultValueFactory = _ => 60.0,
         };
-        var png = new Option<string?>("--output", "-o") { HelpName = "PNG", Description = "Also draw arrivals over time and the length histograms to this PNG" };
+        var png = new Option<string?>("--output", "-o")
+        {
+            HelpName = "PNG",
+            Description = "Where to draw arrivals over time and the length histograms (default: beside the trace, its name with .png)",
+        };
         var command = new Command("stats", "Arrival rate, burstiness and length percentiles of a trace (whole trace, unscaled)")
         {
             file, format, window, png,
@@ -87,17 +91,18 @@ public static class TraceCommands
             var result = TraceImporter.Import(path, options);
             var stats = TraceStatistics.Compute(result.Requests, windowSeconds);
             AnsiConsole.Write(StatsTable(path, result, stats));
-            if (parse.GetValue(png) is { } pngPath)
-            {
-                var directory = Path.GetDirectoryName(Path.GetFullPath(pngPath));
-                if (directory is not null) Directory.CreateDirectory(directory);
-                TracePlots.Save(stats, pngPath, $"{Path.GetFileName(path)} ({TraceFormats.Format(result.Format)}, {stats.Count} requests)");
-                Console.WriteLine($"Wrote {pngPath}");
-            }
+            var pngPath = parse.GetValue(png) ?? DefaultPngPath(path);
+            var directory = Path.GetDirectoryName(Path.GetFullPath(pngPath));
+            if (directory is not null) Directory.CreateDirectory(directory);
+            TracePlots.Save(stats, pngPath, $"{Path.GetFileName(path)} ({TraceFormats.Format(result.Format)}, {N(stats.Count)} requests)");
+            Console.WriteLine($"Wrote {pngPath}");
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary>The PNG of <c>trace stats</c> without <c>-o</c>: beside the trace, named after it (<c>azure.csv</c> → <c>azure.png</c>).</summary>
+    public static string DefaultPngPath(string tracePath) => Path.ChangeExtension(tracePath, ".png");
 
     private static TraceImportOptions BuildOptions(string? formatText, double rateScale, double? start, double? duration, int? maxRequests)
     {

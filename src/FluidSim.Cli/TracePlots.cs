@@ -22,13 +22,31 @@ public static class TracePlots
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(3, 1);
 
         var arrivals = multiplot.GetPlot(0);
-        var line = arrivals.Add.ScatterLine(stats.WindowStarts.ToArray(), stats.WindowCounts.Select(c => (double)c).ToArray(), Colors.RoyalBlue);
+        var starts = stats.WindowStarts.Select(s => s - (stats.WindowStarts.Count > 0 ? stats.WindowStarts[0] : 0)).ToArray();
+        var counts = stats.WindowCounts.Select(c => (double)c).ToArray();
+        var coverage = LastWindowCoverage(stats);
+        // A last window that the trace covers only in part holds fewer arrivals for that reason alone: drawn apart, not as a drop.
+        var full = coverage < 1 ? starts.Length - 1 : starts.Length;
+        var line = arrivals.Add.ScatterLine(starts[..full], counts[..full], Colors.RoyalBlue);
         line.LegendText = $"arrivals per {Show(stats.WindowSeconds)} s window";
         line.LineWidth = 1.5f;
+        if (full < starts.Length)
+        {
+            var from = Math.Max(full - 1, 0);
+            var partial = arrivals.Add.Scatter(starts[from..], counts[from..], Colors.Gray);
+            partial.LinePattern = LinePattern.Dotted;
+            partial.MarkerShape = MarkerShape.OpenCircle;
+            partial.MarkerSize = 9;
+            partial.LegendText = string.Create(CultureInfo.InvariantCulture,
+                $"last window, partial: the trace covers {coverage * 100:0}% of it ({Show(coverage * stats.WindowSeconds)} s)");
+        }
         arrivals.Title($"{title}\nArrivals over time", size: 15);
         arrivals.XLabel("time since the first request (s)", size: 13);
         arrivals.YLabel($"requests per {Show(stats.WindowSeconds)} s", size: 13);
-        arrivals.ShowLegend(Alignment.UpperRight);
+        arrivals.Axes.SetLimitsY(0, Math.Max(1, counts.DefaultIfEmpty(0).Max() * 1.1));
+        arrivals.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = Count };
+        arrivals.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = Count };
+        arrivals.ShowLegend(Edge.Bottom);
 
         DrawHistogram(multiplot.GetPlot(1), stats.PrefillHistogram, "Input length distribution (prefill_length)", "input tokens", Colors.ForestGreen);
         DrawHistogram(multiplot.GetPlot(2), stats.DecodeHistogram, "Output length distribution (decode_length)", "output tokens", Colors.DarkOrange);
@@ -45,8 +63,8 @@ public static class TracePlots
             double left = X(histogram.Edges[i]), right = X(histogram.Edges[i + 1]);
             bars.Add(new Bar { Position = (left + right) / 2, Size = Math.Max(right - left, 1e-9) * 0.95, Value = histogram.Counts[i], FillColor = color, LineWidth = 0 });
         }
-        var plotted = plot.Add.Bars(bars);
-        plotted.LegendText = histogram.LogScale ? "requests per bin (log-spaced bins)" : "requests per bin";
+        // One series, named by the title and axis labels: no legend box to cover a bar.
+        plot.Add.Bars(bars);
         if (histogram.LogScale)
         {
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
@@ -55,10 +73,25 @@ public static class TracePlots
             };
         }
         plot.Title(title, size: 15);
-        plot.XLabel(histogram.LogScale ? $"{unit} (log scale)" : unit, size: 13);
-        plot.YLabel("requests", size: 13);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.XLabel(histogram.LogScale ? $"{unit} (log scale, log-spaced bins)" : unit, size: 13);
+        plot.YLabel("requests per bin", size: 13);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = Count };
+    }
+
+    /// <summary>
+    /// The share of the last window that the trace spans (from its start to the last arrival), 1 when every window is full:
+    /// windows run from the first arrival in steps of the window length, and the last ends past the trace.
+    /// </summary>
+    public static double LastWindowCoverage(TraceStats stats)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        if (stats.WindowStarts.Count == 0) return 1;
+        var covered = stats.WindowStarts[0] + stats.SpanSeconds - stats.WindowStarts[^1];
+        var share = covered / stats.WindowSeconds;
+        return share >= 1 - 1e-9 ? 1 : Math.Max(0, share);
     }
 
     private static string Show(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Count(double value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
 }

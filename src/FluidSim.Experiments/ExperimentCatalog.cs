@@ -14,7 +14,11 @@ namespace FluidSim.Experiments;
 /// <param name="Metrics">Every metric of <c>summary.json</c>; empty when incomplete.</param>
 /// <param name="SizeBytes">Total size of the folder's files.</param>
 public sealed record ExperimentEntry(
-    string Id, string Path, bool Complete, DateTimeOffset CreatedAt, string? Outcome, IReadOnlyDictionary<string, object?> Metrics, long SizeBytes);
+    string Id, string Path, bool Complete, DateTimeOffset CreatedAt, string? Outcome, IReadOnlyDictionary<string, object?> Metrics, long SizeBytes)
+{
+    /// <summary>True when the experiment lives in <c>archive/ID.tar.gz</c>; <see cref="Path"/> is then that file.</summary>
+    public bool Archived { get; init; }
+}
 
 /// <summary>One line of a comparison: a config key or a metric, its two values, whether they differ.</summary>
 public sealed record ComparisonRow(string Section, string Key, string Left, string Right)
@@ -43,27 +47,83 @@ public sealed class ExperimentCatalog(string outputDir)
     /// <summary>Where <see cref="Archive"/> puts tar.gz files.</summary>
     public string ArchiveDir { get; } = System.IO.Path.Combine(outputDir, ArchiveFolder);
 
-    /// <summary>Every experiment folder (hidden <c>.tmp-</c> folders excluded), oldest first.</summary>
+    /// <summary>The folder holding <see cref="ExperimentsDir"/> and <see cref="ArchiveDir"/>.</summary>
+    public string OutputDir { get; } = outputDir;
+
+    /// <summary>
+    /// Every experiment folder (hidden <c>.tmp-</c> folders excluded), oldest first: those under <c>experiments/</c>, and
+    /// the runs written with <c>simulate --out</c> directly into the output folder (folders there with
+    /// <c>experiment_meta.yaml</c>).
+    /// </summary>
     public IReadOnlyList<ExperimentEntry> List()
     {
-        if (!Directory.Exists(ExperimentsDir)) return [];
-        return Directory.GetDirectories(ExperimentsDir)
-            .Where(d => !System.IO.Path.GetFileName(d).StartsWith(ExperimentFolder.TempPrefix, StringComparison.Ordinal))
+        var folders = new List<string>();
+        if (Directory.Exists(ExperimentsDir))
+        {
+            folders.AddRange(Directory.GetDirectories(ExperimentsDir)
+                .Where(d => !System.IO.Path.GetFileName(d).StartsWith(ExperimentFolder.TempPrefix, StringComparison.Ordinal)));
+        }
+        folders.AddRange(OutRuns());
+        return folders
             .Select(Read)
             .OrderBy(e => e.CreatedAt)
             .ThenBy(e => e.Id, StringComparer.Ordinal)
             .ToArray();
     }
 
-    /// <summary>The experiment named <paramref name="id"/>; an <see cref="InputException"/> naming the closest id when there is none.</summary>
+    /// <summary>
+    /// The experiment named <paramref name="id"/>: a folder under <c>experiments/</c>, a run written with <c>--out</c> into
+    /// the output folder, or an archived <c>archive/ID.tar.gz</c>; an <see cref="InputException"/> naming the closest id
+    /// when there is none.
+    /// </summary>
     public ExperimentEntry Find(string id)
     {
-        var path = System.IO.Path.Combine(ExperimentsDir, id);
-        if (id.Length > 0 && !id.Contains('/', StringComparison.Ordinal) && !id.Contains('\\', StringComparison.Ordinal) && Directory.Exists(path))
-            return Read(path);
-        var ids = List().Select(e => e.Id).ToArray();
+        if (id.Length > 0 && !id.Contains('/', StringComparison.Ordinal) && !id.Contains('\\', StringComparison.Ordinal) && id is not "." and not "..")
+        {
+            var path = System.IO.Path.Combine(ExperimentsDir, id);
+            if (Directory.Exists(path)) return Read(path);
+            var outRun = System.IO.Path.Combine(OutputDir, id);
+            if (IsOutRun(outRun)) return Read(outRun);
+            var archived = System.IO.Path.Combine(ArchiveDir, id + ArchiveExtension);
+            if (File.Exists(archived)) return ReadArchived(id, archived);
+        }
+        var ids = List().Select(e => e.Id).Concat(ArchivedIds()).Distinct().ToArray();
         throw new InputException(ExperimentsDir, null, null, "ID", $"no experiment '{id}'{Simulation.ParameterBinder.Suggest(id, ids)}");
     }
+
+    /// <summary>The text of <paramref name="fileName"/> of an experiment (read from its archive when archived); null when it has none.</summary>
+    public static string? ReadText(ExperimentEntry entry, string fileName) => ReadTexts(entry, [fileName]).GetValueOrDefault(fileName);
+
+    /// <summary>The texts of the top-level files <paramref name="fileNames"/> an experiment has (one pass over an archive).</summary>
+    public static IReadOnlyDictionary<string, string> ReadTexts(ExperimentEntry entry, IReadOnlyCollection<string> fileNames)
+    {
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!entry.Archived)
+        {
+            foreach (var name in fileNames)
+            {
+                var path = System.IO.Path.Combine(entry.Path, name);
+                if (File.Exists(path)) texts[name] = File.ReadAllText(path);
+            }
+            return texts;
+        }
+        using var file = File.OpenRead(entry.Path);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var tar = new TarReader(gzip);
+        while (texts.Count < fileNames.Count && tar.GetNextEntry() is { } item)
+        {
+            // Entries are ID/FILE (see WriteTarGz): only the experiment's own top-level files count.
+            var parts = item.Name.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (item.DataStream is null || parts.Length != 2 || !fileNames.Contains(parts[1])) continue;
+            using var reader = new StreamReader(item.DataStream);
+            texts[parts[1]] = reader.ReadToEnd();
+        }
+        return texts;
+    }
+
+    /// <summary>The experiments <see cref="Archive"/> would move for <paramref name="olderThan"/> at <paramref name="now"/>.</summary>
+    public IReadOnlyList<ExperimentEntry> ArchiveCandidates(TimeSpan olderThan, DateTimeOffset now) =>
+        List().Where(e => e.Complete && e.CreatedAt < now - olderThan).ToArray();
 
     /// <summary>The config keys (from <c>config_used.yaml</c>) and metrics of two experiments, side by side.</summary>
     public IReadOnlyList<ComparisonRow> Compare(string leftId, string rightId)
@@ -71,8 +131,8 @@ public sealed class ExperimentCatalog(string outputDir)
         var left = Find(leftId);
         var right = Find(rightId);
         var rows = new List<ComparisonRow>();
-        var leftConfig = ReadConfig(left.Path);
-        var rightConfig = ReadConfig(right.Path);
+        var leftConfig = ReadConfig(left);
+        var rightConfig = ReadConfig(right);
         foreach (var key in leftConfig.Keys.Union(rightConfig.Keys))
             rows.Add(new ComparisonRow("config", key, leftConfig.GetValueOrDefault(key, "-"), rightConfig.GetValueOrDefault(key, "-")));
         foreach (var key in left.Metrics.Keys.Union(right.Metrics.Keys))
@@ -87,7 +147,7 @@ public sealed class ExperimentCatalog(string outputDir)
     public IReadOnlyList<string> Archive(TimeSpan olderThan, DateTimeOffset now)
     {
         var archived = new List<string>();
-        foreach (var entry in List().Where(e => e.Complete && e.CreatedAt < now - olderThan))
+        foreach (var entry in ArchiveCandidates(olderThan, now))
         {
             Directory.CreateDirectory(ArchiveDir);
             WriteTarGz(entry, System.IO.Path.Combine(ArchiveDir, entry.Id + ".tar.gz"));
@@ -97,14 +157,15 @@ public sealed class ExperimentCatalog(string outputDir)
         return archived;
     }
 
-    /// <summary>Writes experiment <paramref name="id"/> as a tar.gz whose entries are under <c>ID/</c>.</summary>
+    /// <summary>Writes experiment <paramref name="id"/> as a tar.gz whose entries are under <c>ID/</c> (an archived one is copied as it is).</summary>
     public void Export(string id, string tarGzPath)
     {
         var entry = Find(id);
         if (File.Exists(tarGzPath)) throw new InputException(tarGzPath, null, null, null, "the file exists; choose a new name");
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(tarGzPath));
         if (directory is not null) Directory.CreateDirectory(directory);
-        WriteTarGz(entry, tarGzPath);
+        if (entry.Archived) File.Copy(entry.Path, tarGzPath, overwrite: false);
+        else WriteTarGz(entry, tarGzPath);
     }
 
     /// <summary>
@@ -167,6 +228,49 @@ public sealed class ExperimentCatalog(string outputDir)
         _ => value.ToString() ?? "",
     };
 
+    private const string ArchiveExtension = ".tar.gz";
+
+    /// <summary>The top-level files of an experiment that describe it (everything but the tables).</summary>
+    private static readonly string[] DescriptionFiles =
+        [ExperimentRunner.MetaFile, SummaryFiles.JsonFileName, SummaryFiles.TextFileName, ExperimentRunner.ConfigUsedFile];
+
+    /// <summary>Folders directly in the output folder that hold a run (written with <c>simulate --out</c>).</summary>
+    private IEnumerable<string> OutRuns() =>
+        Directory.Exists(OutputDir) ? Directory.GetDirectories(OutputDir).Where(IsOutRun) : [];
+
+    private bool IsOutRun(string path)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        if (name.StartsWith('.') || name is ExperimentRunner.ExperimentsFolder or ArchiveFolder) return false;
+        return Directory.Exists(path) && File.Exists(System.IO.Path.Combine(path, ExperimentRunner.MetaFile));
+    }
+
+    private IEnumerable<string> ArchivedIds() =>
+        Directory.Exists(ArchiveDir)
+            ? Directory.GetFiles(ArchiveDir, "*" + ArchiveExtension).Select(f => System.IO.Path.GetFileName(f)[..^ArchiveExtension.Length])
+            : [];
+
+    /// <summary>An archived experiment: its description files are read from the tar.gz (the tables are not unpacked).</summary>
+    private static ExperimentEntry ReadArchived(string id, string tarGzPath)
+    {
+        var probe = new ExperimentEntry(id, tarGzPath, false, default, null, new Dictionary<string, object?>(), 0) { Archived = true };
+        var temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "fluidsim-archived-" + Guid.NewGuid().ToString("N"), id);
+        Directory.CreateDirectory(temp);
+        try
+        {
+            foreach (var (file, text) in ReadTexts(probe, DescriptionFiles)) File.WriteAllText(System.IO.Path.Combine(temp, file), text);
+            var entry = Read(temp);
+            var created = entry.CreatedAt;
+            if (!File.Exists(System.IO.Path.Combine(temp, ExperimentRunner.MetaFile)))
+                created = new DateTimeOffset(File.GetLastWriteTimeUtc(tarGzPath), TimeSpan.Zero);
+            return entry with { Id = id, Path = tarGzPath, CreatedAt = created, SizeBytes = new FileInfo(tarGzPath).Length, Archived = true };
+        }
+        finally
+        {
+            Directory.Delete(System.IO.Path.GetDirectoryName(temp)!, recursive: true);
+        }
+    }
+
     private static bool IsComplete(string path) =>
         File.Exists(System.IO.Path.Combine(path, ExperimentRunner.MetaFile)) && File.Exists(System.IO.Path.Combine(path, SummaryFiles.JsonFileName));
 
@@ -195,13 +299,12 @@ public sealed class ExperimentCatalog(string outputDir)
             .ToDictionary(g => g.Key, g => g.First()[1].Trim().Trim('\''), StringComparer.Ordinal);
 
     /// <summary><c>config_used.yaml</c> as <c>section.key</c> → value (the file has one level of sections).</summary>
-    private static Dictionary<string, string> ReadConfig(string path)
+    private static Dictionary<string, string> ReadConfig(ExperimentEntry entry)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var file = System.IO.Path.Combine(path, ExperimentRunner.ConfigUsedFile);
-        if (!File.Exists(file)) return values;
+        if (ReadText(entry, ExperimentRunner.ConfigUsedFile) is not { } text) return values;
         var section = "";
-        foreach (var line in File.ReadLines(file))
+        foreach (var line in text.Split('\n').Select(l => l.TrimEnd('\r')))
         {
             if (line.Length == 0 || line.TrimStart().StartsWith('#')) continue;
             var parts = line.Split(':', 2);

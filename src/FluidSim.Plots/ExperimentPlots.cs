@@ -1,6 +1,27 @@
+using System.Globalization;
 using FluidSim.Results;
 
 namespace FluidSim.Plots;
+
+/// <summary>What <see cref="ExperimentPlots.Draw"/> drew: the two PNGs and the data behind them.</summary>
+public sealed record ExperimentPlotResult(string SystemDynamicsPath, string RequestTimelinePath, SystemDynamicsSeries Dynamics, TimelineSample Timeline)
+{
+    /// <summary>Both paths, system dynamics first.</summary>
+    public IReadOnlyList<string> Paths => [SystemDynamicsPath, RequestTimelinePath];
+
+    /// <summary>One line on what the system dynamics plot holds (batches, points drawn).</summary>
+    public string DescribeDynamics() => string.Create(CultureInfo.InvariantCulture,
+        $"{NumberText.Count(Dynamics.Batches)} batches, {NumberText.Count(Dynamics.Time.Length)} points per series{(Dynamics.Downsampled ? " (min/max per time bucket)" : "")}");
+
+    /// <summary>One line on what the timeline holds: lanes, and the swaps and preemptions drawn on them.</summary>
+    public string DescribeTimeline()
+    {
+        var lanes = Timeline.Lanes;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{lanes.Count} of {NumberText.Count(Timeline.TotalRequests)} requests, {lanes.Sum(l => l.SwapCount)} swap-outs, "
+            + $"{lanes.Sum(l => l.Preemptions.Count)} preemptions drawn");
+    }
+}
 
 /// <summary>Draws both plots of an experiment folder into that folder.</summary>
 public static class ExperimentPlots
@@ -11,23 +32,27 @@ public static class ExperimentPlots
     /// Throws <see cref="InputException"/> when the folder or a table is missing.
     /// </summary>
     /// <returns>The paths written.</returns>
-    public static IReadOnlyList<string> Write(string experimentDir)
+    public static IReadOnlyList<string> Write(string experimentDir) => Draw(experimentDir).Paths;
+
+    /// <summary>
+    /// As <see cref="Write"/>, returning what was drawn. The tables are streamed (<see cref="SystemDynamicsSeries.Read"/>,
+    /// <see cref="RequestTimeline.Read"/>), so memory stays flat whatever the run's size.
+    /// </summary>
+    public static ExperimentPlotResult Draw(string experimentDir)
     {
         if (!Directory.Exists(experimentDir))
             throw new InputException(experimentDir, null, null, null, "no such experiment folder");
-        var batches = ResultTable.ReadExperimentTable(experimentDir, TableSchemas.BatchSnapshots);
-        var traces = ResultTable.ReadExperimentTable(experimentDir, TableSchemas.RequestTraces);
-        var events = ResultTable.ReadExperimentTable(experimentDir, TableSchemas.Events);
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(experimentDir)));
 
-        var dynamicsPath = Path.Combine(experimentDir, SystemDynamicsPlot.FileName);
-        SystemDynamicsPlot.Save(SystemDynamicsSeries.From(batches), dynamicsPath, $"System dynamics: {name}");
+        var dynamics = SystemDynamicsSeries.Read(experimentDir);
+        var timeline = RequestTimeline.Read(experimentDir);
 
-        var sample = RequestTimeline.SampleRequestIds(traces);
-        var lanes = RequestTimeline.Build(traces, events, sample);
+        var dynamicsPath = Path.Combine(experimentDir, SystemDynamicsPlot.FileName);
+        SystemDynamicsPlot.Save(dynamics, dynamicsPath, $"System dynamics: {name}");
+
         var timelinePath = Path.Combine(experimentDir, RequestTimelinePlot.FileName);
-        RequestTimelinePlot.Save(lanes, timelinePath,
-            $"Request timeline: {lanes.Count} of {traces.RowCount} requests, evenly spaced by id ({name})");
-        return [dynamicsPath, timelinePath];
+        RequestTimelinePlot.Save(timeline.Lanes, timelinePath,
+            $"Request timeline: {timeline.Lanes.Count} of {NumberText.Count(timeline.TotalRequests)} requests, evenly spaced by id ({name})");
+        return new ExperimentPlotResult(dynamicsPath, timelinePath, dynamics, timeline);
     }
 }

@@ -15,19 +15,30 @@ public static class RequestTimelinePlot
     /// <summary>Image height in pixels.</summary>
     public const int Height = 900;
 
-    /// <summary>The colour of each phase (waiting blue, executing green, swapped orange).</summary>
+    /// <summary>The colour of each phase (waiting blue, executing green, swapped orange, wasted work red).</summary>
     public static Color ColorOf(RequestPhase phase) => phase switch
     {
         RequestPhase.Waiting => Colors.RoyalBlue,
         RequestPhase.Executing => Colors.ForestGreen,
-        _ => Colors.DarkOrange,
+        RequestPhase.Swapped => Colors.DarkOrange,
+        _ => Colors.Red,
     };
+
+    /// <summary>The marker of a preemption: below the bar, where the swap-out marker (above it) never hides it.</summary>
+    public static readonly MarkerShape PreemptionMarker = MarkerShape.FilledTriangleUp;
+
+    /// <summary>The text beside each lane: swap count, and preemption count when the run preempted anything.</summary>
+    public static string LaneLabel(RequestLane lane, bool showPreemptions) =>
+        showPreemptions
+            ? string.Create(CultureInfo.InvariantCulture, $"S:{lane.SwapCount} P:{lane.PreemptCount}")
+            : string.Create(CultureInfo.InvariantCulture, $"S:{lane.SwapCount}");
 
     /// <summary>Writes the Gantt chart of <paramref name="lanes"/> (top lane first) to <paramref name="path"/>.</summary>
     public static void Save(IReadOnlyList<RequestLane> lanes, string path, string title)
     {
         var plot = new Plot();
         var ticks = new List<Tick>();
+        var preempted = lanes.Any(l => l.PreemptCount > 0 || l.Preemptions.Count > 0);
         double maxEnd = 0;
         for (var i = 0; i < lanes.Count; i++)
         {
@@ -38,15 +49,20 @@ public static class RequestTimelinePlot
             {
                 var rect = plot.Add.Rectangle(interval.Start, interval.End, y - 0.35, y + 0.35);
                 rect.FillColor = ColorOf(interval.Phase);
-                rect.LineWidth = interval.Phase == RequestPhase.Swapped ? 1.5f : 0;
+                rect.LineWidth = interval.Phase is RequestPhase.Swapped or RequestPhase.WastedWork ? 1.5f : 0;
                 rect.LineColor = Colors.Black;
                 maxEnd = Math.Max(maxEnd, interval.End);
                 // Swaps are often far shorter than a pixel: a marker above the bar keeps each one visible.
                 if (interval.Phase == RequestPhase.Swapped)
                     plot.Add.Marker(interval.Start, y + 0.45, MarkerShape.FilledTriangleDown, 11, ColorOf(RequestPhase.Swapped));
             }
+            foreach (var time in lane.Preemptions)
+            {
+                plot.Add.Marker(time, y - 0.45, PreemptionMarker, 11, ColorOf(RequestPhase.WastedWork));
+                maxEnd = Math.Max(maxEnd, time);
+            }
             var end = lane.Intervals.Count > 0 ? lane.Intervals[^1].End : 0;
-            var label = plot.Add.Text($"S:{lane.SwapCount}", end, y);
+            var label = plot.Add.Text(LaneLabel(lane, preempted), end, y);
             label.LabelFontSize = 12;
             label.LabelAlignment = Alignment.MiddleLeft;
             label.OffsetX = 4;
@@ -58,22 +74,36 @@ public static class RequestTimelinePlot
         plot.Axes.SetLimitsX(0, maxEnd > 0 ? maxEnd * 1.08 : 1);
         plot.Title(title, size: 16);
         plot.XLabel("simulated time (time units)", size: 13);
-        plot.YLabel("sampled request (S:n = swap count)", size: 13);
+        plot.YLabel(preempted ? "sampled request (S:n = swap count, P:n = preemptions)" : "sampled request (S:n = swap count)", size: 13);
 
         foreach (var phase in Enum.GetValues<RequestPhase>())
         {
+            if (phase == RequestPhase.WastedWork && !preempted) continue;
             plot.Legend.ManualItems.Add(new LegendItem
             {
                 LabelText = phase switch
                 {
                     RequestPhase.Waiting => "waiting (queued)",
                     RequestPhase.Executing => "executing (on GPU)",
-                    _ => "swapped out to CPU (▼ marks each swap-out)",
+                    RequestPhase.Swapped => "swapped out to CPU (▼ marks each swap-out)",
+                    _ => "wasted work: decoded, then preempted and recomputed",
                 },
                 FillColor = ColorOf(phase),
             });
         }
-        plot.ShowLegend(Alignment.UpperRight);
+        if (preempted)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = "▲ a recompute preemption (the request restarts from its prefill)",
+                MarkerShape = PreemptionMarker,
+                MarkerColor = ColorOf(RequestPhase.WastedWork),
+                MarkerSize = 11,
+            });
+        }
+        // Below the lanes, outside the data area: the legend never covers a bar.
+        plot.ShowLegend(Edge.Bottom);
+        plot.Legend.Orientation = Orientation.Horizontal;
         plot.SavePng(path, Width, Height);
     }
 }

@@ -55,9 +55,6 @@ internal sealed partial class SweepFileReader(string sourcePath, SimulationParam
 
     private readonly SimulationParameterTable _parameters = parameterTable ?? SimulationParameterTable.Default;
 
-    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,63}\z")]
-    private static partial Regex SweepNamePattern();
-
     public SweepDefinition Read(string text)
     {
         var root = LoadRoot(text);
@@ -157,7 +154,7 @@ internal sealed partial class SweepFileReader(string sourcePath, SimulationParam
     {
         var node = Child(root, NameKey) ?? throw Error(root, NameKey, "missing: every sweep needs a name ([a-z0-9][a-z0-9_-]{0,63}), its id and results folder");
         var name = RequireText(node, NameKey);
-        if (!SweepNamePattern().IsMatch(name))
+        if (!SweepNames.IsValid(name))
         {
             throw Error(node, NameKey, $"'{name}' is not a valid sweep name: use 1 to 64 lower-case letters, digits, '_' or '-', starting with a letter or digit");
         }

@@ -83,7 +83,7 @@ public sealed class ExperimentsEndToEndTests : IDisposable
         Ok("experiments", "archive", "--older-than", "7d");
         Assert.Equal(ids, TempDirectory.Names(_work.File("data/experiments")));
 
-        var run = Ok("experiments", "archive", "--older-than", "0m");
+        var run = Ok("experiments", "archive", "--older-than", "0m", "--yes");
         Assert.Contains("2 experiment(s) archived", run.Stdout, StringComparison.Ordinal);
         Assert.Empty(TempDirectory.Names(_work.File("data/experiments")));
         Assert.Equal(ids.Select(id => id + ".tar.gz"), TempDirectory.Names(_work.File("data/archive")));

@@ -37,7 +37,7 @@ public sealed class GenerateEndToEndTests : IDisposable
         Assert.Equal(File.ReadAllBytes(_work.File("a.csv")), File.ReadAllBytes(_work.File("b.csv")));
         Assert.Equal(101, File.ReadAllLines(_work.File("a.csv")).Length);
 
-        Assert.Equal(0, FluidsimProcess.Run(_work.Path, "generate", "--scenario", "normal", "--seed", "6", "-o", "a.csv").ExitCode);
+        Assert.Equal(0, FluidsimProcess.Run(_work.Path, "generate", "--scenario", "normal", "--seed", "6", "-o", "a.csv", "--force").ExitCode);
         Assert.NotEqual(File.ReadAllBytes(_work.File("a.csv")), File.ReadAllBytes(_work.File("b.csv")));
         Assert.Equal(["a.csv", "b.csv"], TempDirectory.Names(_work.Path));
     }

@@ -100,9 +100,12 @@ public sealed class SweepReportTests : IDisposable
         var output = Path.Combine(_temp.Path, "report");
         var files = SweepReport.Write(summary, "plots-test", output, new SweepReportOptions());
 
-        // Two heatmaps (FIFO, LIFO) and a line plot per numeric varying axis (M_total, B).
+        // Two heatmaps (FIFO, LIFO) and a line plot per numeric varying axis (M_total, B), each with a panel per value of the other.
         Assert.Equal(4, files.PngPaths.Count);
-        foreach (var png in files.PngPaths) Assert.Equal((SweepReport.Width, SweepReport.Height), Png.Size(png));
+        Assert.Equal(files.PngPaths, files.Sections.Select(s => s.Png));
+        Assert.Equal([1, 1, 2, 2], files.Sections.Select(s => s.Panels));
+        foreach (var section in files.Sections) Assert.Equal(SweepReport.ImageSize(section.Panels), Png.Size(section.Png));
+        Assert.Equal((SweepReport.Width, SweepReport.Height), SweepReport.ImageSize(1));
         var html = File.ReadAllText(files.HtmlPath);
         Assert.Equal(4, html.Split("src=\"data:image/png;base64,").Length - 1);
         Assert.DoesNotContain("http", html, StringComparison.Ordinal);

@@ -77,7 +77,8 @@ public sealed class SweepControlTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(total, ids.Distinct().Count());
 
         var finished = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "status", "control");
-        Assert.Contains("status: control finished", finished.Stdout);
+        // Piped, status is one TSV row: sweep, state, ...
+        Assert.Contains("\ncontrol\tfinished\t", finished.Stdout);
     }
 
     [Fact]
