@@ -1,5 +1,4 @@
 using System.Globalization;
-using DuckDB.NET.Data;
 
 namespace FluidSim.Cli.Tests;
 
@@ -13,22 +12,7 @@ public sealed class ReportTrustEndToEndTests : IDisposable
     private FluidsimRun Fluidsim(params string[] args) => FluidsimProcess.Run(_work.Path, args);
 
     /// <summary>Rows of a DuckDB query, read independently of fluidsim.</summary>
-    private static List<object?[]> Query(string sql)
-    {
-        using var connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private static List<object?[]> Query(string sql) => DuckDb.QueryRows(sql);
 
     // As in sweeps/scenarios.yaml: FIFO victims under recompute livelock and stall with most requests unfinished, and
     // the few that finished make its p95 delay the lowest of all.

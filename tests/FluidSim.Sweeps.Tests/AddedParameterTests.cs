@@ -1,4 +1,3 @@
-using DuckDB.NET.Data;
 using FluidSim.Results;
 using FluidSim.Results.Tables;
 using FluidSim.Simulation;
@@ -145,20 +144,5 @@ public sealed class AddedParameterTests : IDisposable
         await table.WriteAsync(writer, records, records.Count);
     }
 
-    private static List<object?[]> Query(string sql)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private static List<object?[]> Query(string sql) => DuckDb.QueryRows(sql);
 }

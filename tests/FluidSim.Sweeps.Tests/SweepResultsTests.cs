@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using DuckDB.NET.Data;
 using FluidSim.Simulation;
 
 namespace FluidSim.Sweeps.Tests;
@@ -27,22 +26,7 @@ public class SweepResultsTests
     private static List<FailureRow> FailureRows(IEnumerable<SweepJob> jobs) =>
         [.. jobs.Select((job, i) => new FailureRow("results", job, 3, $"boom {i}: it, \"quoted\"", "worker-x", FinishedAt.AddMinutes(i)))];
 
-    private static List<object?[]> Query(string sql)
-    {
-        using var connection = new DuckDBConnection("DataSource=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private static List<object?[]> Query(string sql) => DuckDb.QueryRows(sql);
 
     private static string Glob(string dir) => Path.Combine(dir, "*.parquet").Replace("'", "''", StringComparison.Ordinal);
 

@@ -85,6 +85,13 @@ public sealed class DuckDb : IDisposable
         return db.Records(sql);
     }
 
+    /// <summary><see cref="Rows"/> of <paramref name="sql"/> on a connection of its own, cells as DuckDB.NET returns them.</summary>
+    public static List<object?[]> QueryRows(string sql)
+    {
+        using var db = new DuckDb();
+        return db.Rows(sql, normalise: false);
+    }
+
     /// <summary><see cref="Scalar{T}"/> of <paramref name="sql"/> on a connection of its own.</summary>
     public static T QueryScalar<T>(string sql)
     {
