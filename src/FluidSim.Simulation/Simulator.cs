@@ -6,11 +6,11 @@ namespace FluidSim.Simulation;
 
 // Implementation note: the loop does work in proportion to what changes, plus one tight pass over the batch.
 // - Per-request state lives in parallel arrays indexed by the request's position in (arrival_time, req_id) order, so
-//   FCFS order is that index and a queue key packs (policy key, index) into one long. WAITING and SWAPPED are binary
-//   heaps of those keys (only their heads are ever looked at).
-// - RUNNING is structure-of-arrays in RUNNING order: request index, tokens left to decode, prefill + decode, and (LRU
-//   only) last use. A resident request holds prefill + decode - left tokens, so executing a batch is one decrement per
-//   member over a contiguous int array (vectorised), which also finds the completions; nothing else is touched per member.
+//   FCFS order is that index and a queue key packs (policy key, index) into one long. WAITING and SWAPPED are
+//   KeyQueues of those keys (only their heads are ever looked at; keys that come in order cost O(1)).
+// - RUNNING (RunningList) is structure-of-arrays in RUNNING order: request index, tokens left to decode, prefill +
+//   decode, and (LRU only) last use. A resident request holds prefill + decode - left tokens, so executing a batch is
+//   one decrement per member over a contiguous int array (vectorised), which also finds the completions.
 // - The batch is a prefix of RUNNING, kept from one iteration to the next with its token sum: executing adds one token
 //   per member, completions and preemptions subtract theirs, and only the boundary is moved (step 4), so forming a
 //   batch costs the requests that cross the boundary, not the batch size.
@@ -29,15 +29,16 @@ public sealed class Simulator
     private readonly SimulationProgress? _progress;
     private readonly long _mTotal;
     private readonly long _budget;
-    private readonly bool _tracksLastUse;
+    private readonly bool _swapMode;
 
     // Per-request state (index = position in arrival order). k is kept here only while a request is not RUNNING.
+    // Arrays a mode never touches are left empty: swap-only state in recompute mode and the other way round.
     private readonly int _n;
     private readonly int[] _reqId;
     private readonly double[] _arrival;
     private readonly int[] _prefill;
     private readonly int[] _decode;
-    private readonly long[] _queueKey;
+    private readonly int[] _priority;
     private readonly int[] _k;
     private readonly byte[] _state;
     private readonly double[] _firstEnter;
@@ -48,20 +49,10 @@ public sealed class Simulator
     private readonly int[] _preemptCount;
     private readonly long[] _wasted;
 
-    private readonly KeyHeap _waiting = new();
-    private readonly KeyHeap _swapped = new();
-
-    // RUNNING, structure of arrays, in RUNNING order.
-    private int[] _runRequest = new int[16];
-    private int[] _runLeft = new int[16];
-    private int[] _runSize = new int[16];
-    private long[] _runLastUse = [];
-    private int _runningCount;
-
-    // The batch prefix of RUNNING and the sum of prefill + k + 1 over it; slots before the watermark have their first token.
-    private int _prefixCount;
-    private long _prefixTokens;
-    private int _firstTokenWatermark;
+    private readonly KeyQueue _waiting = new();
+    private readonly KeyQueue _swapped = new();
+    private readonly RunningList _running;
+    private int[] _completedSlots = new int[16];
 
     private long _u;
     private double _t;
@@ -92,25 +83,26 @@ public sealed class Simulator
         _progress = progress;
         _mTotal = parameters.MTotal;
         _budget = parameters.B;
-        _tracksLastUse = parameters.VictimPolicy == VictimPolicy.Lru;
-        if (_tracksLastUse) _runLastUse = new long[16];
+        _swapMode = parameters.Mode == PreemptionMode.Swap;
+        _running = new RunningList(parameters.VictimPolicy == VictimPolicy.Lru);
 
         var kept = KeptInArrivalOrder(requests, parameters.LFilter);
         _n = kept.Length;
-        _reqId = new int[_n];
-        _arrival = new double[_n];
-        _prefill = new int[_n];
-        _decode = new int[_n];
-        _queueKey = new long[_n];
+        // Arrays written whole before they are read need no zeroing.
+        _reqId = GC.AllocateUninitializedArray<int>(_n);
+        _arrival = GC.AllocateUninitializedArray<double>(_n);
+        _prefill = GC.AllocateUninitializedArray<int>(_n);
+        _decode = GC.AllocateUninitializedArray<int>(_n);
+        _priority = parameters.QueuePolicy == QueuePolicy.Priority ? GC.AllocateUninitializedArray<int>(_n) : [];
+        _firstEnter = GC.AllocateUninitializedArray<double>(_n);
+        _firstToken = GC.AllocateUninitializedArray<double>(_n);
         _k = new int[_n];
         _state = new byte[_n];
-        _firstEnter = new double[_n];
-        _firstToken = new double[_n];
-        _swapOutAt = new double[_n];
-        _swappedTime = new double[_n];
-        _swapCount = new int[_n];
-        _preemptCount = new int[_n];
-        _wasted = new long[_n];
+        _swapOutAt = _swapMode ? GC.AllocateUninitializedArray<double>(_n) : [];
+        _swappedTime = _swapMode ? new double[_n] : [];
+        _swapCount = _swapMode ? new int[_n] : [];
+        _preemptCount = _swapMode ? [] : new int[_n];
+        _wasted = _swapMode ? [] : new long[_n];
         for (var i = 0; i < _n; i++)
         {
             var r = kept[i];
@@ -118,24 +110,32 @@ public sealed class Simulator
             _arrival[i] = r.ArrivalTime;
             _prefill[i] = r.PrefillLength;
             _decode[i] = r.DecodeLength;
-            // Index i already orders by (arrival_time, req_id); the policy key goes in the high half.
-            long primary = parameters.QueuePolicy switch
-            {
-                QueuePolicy.Sjf => r.DecodeLength,
-                QueuePolicy.Priority => r.Priority,
-                _ => 0,
-            };
-            _queueKey[i] = (primary << 32) | (uint)i;
+        }
+        if (_priority.Length > 0)
+        {
+            for (var i = 0; i < _n; i++) _priority[i] = kept[i].Priority;
         }
         _firstEnter.AsSpan().Fill(double.NaN);
         _firstToken.AsSpan().Fill(double.NaN);
 
-        _totalDelay = new double[_n];
-        _waitingTime = new double[_n];
-        _ttft = new double[_n];
-        _tpot = new double[_n];
+        _totalDelay = GC.AllocateUninitializedArray<double>(_n);
+        _waitingTime = GC.AllocateUninitializedArray<double>(_n);
+        _ttft = GC.AllocateUninitializedArray<double>(_n);
+        _tpot = GC.AllocateUninitializedArray<double>(_n);
         _random = new DeterministicRandom(parameters.Seed);
         _progressCountdown = progress?.Interval ?? long.MaxValue;
+    }
+
+    /// <summary>The WAITING and SWAPPED key of request <paramref name="i"/>: the policy key in the high half, then the index (which orders by (arrival_time, req_id)).</summary>
+    private long QueueKey(int i)
+    {
+        long primary = _p.QueuePolicy switch
+        {
+            QueuePolicy.Sjf => _decode[i],
+            QueuePolicy.Priority => _priority[i],
+            _ => 0,
+        };
+        return (primary << 32) | (uint)i;
     }
 
     /// <summary>Runs <paramref name="requests"/> under <paramref name="parameters"/>, streaming records to <paramref name="observer"/>.</summary>
@@ -164,7 +164,7 @@ public sealed class Simulator
 
             Arrive();
             Schedule();
-            if (_runningCount == 0)
+            if (_running.Count == 0)
             {
                 // 3. Idle: jump to the next arrival, or stop.
                 if (_waiting.Count > 0 || _swapped.Count > 0)
@@ -179,10 +179,10 @@ public sealed class Simulator
                 break;
             }
 
-            var batchSize = FormBatch();
-            var batchTokens = _prefixTokens;
+            var batchSize = _running.FormBatch(_budget);
+            var batchTokens = _running.PrefixTokens;
             var usedAfterSchedule = _u;
-            int runningAfterSchedule = _runningCount, waitingAfterSchedule = _waiting.Count, swappedAfterSchedule = _swapped.Count;
+            int runningAfterSchedule = _running.Count, waitingAfterSchedule = _waiting.Count, swappedAfterSchedule = _swapped.Count;
             var start = _t;
             var duration = ExecuteBatch(batchSize, batchTokens, out var anyCompleted);
             var completedNow = anyCompleted ? Complete(batchSize) : 0;
@@ -225,7 +225,13 @@ public sealed class Simulator
     }
 
     /// <summary>1. Arrive: only at batch boundaries, in (arrival_time, req_id) order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Arrive()
+    {
+        if (_next < _n && _arrival[_next] <= _t) ArriveDue();
+    }
+
+    private void ArriveDue()
     {
         while (_next < _n && _arrival[_next] <= _t)
         {
@@ -241,45 +247,47 @@ public sealed class Simulator
             else
             {
                 _state[i] = Waiting;
-                _waiting.Add(_queueKey[i]);
+                _waiting.Add(QueueKey(i));
             }
         }
     }
 
     /// <summary>2. Schedule. Invariant afterwards: U + |RUNNING| &lt;= M_total.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Schedule()
     {
         _admitted = _swappedIn = _swappedOut = _preempted = 0;
         _moved = 0;
-        while (_u + _runningCount > _mTotal) Preempt(PickVictim());
+        while (_u + _running.Count > _mTotal) Preempt(PickVictim());
 
         if (_swappedOut == 0 && _preempted == 0)
         {
-            SwapIn();
+            if (_swapped.Count > 0) SwapIn();
             // 2c. Admit only when nothing is left swapped.
-            if (_swapped.Count == 0) Admit();
+            if (_swapped.Count == 0 && _waiting.Count > 0) Admit();
         }
         _swapOuts += _swappedOut;
         _swapIns += _swappedIn;
         _preemptions += _preempted;
     }
 
-    /// <summary>2a. Removes the victim at <paramref name="pos"/> from RUNNING: swapped out keeping k, or preempted losing it.</summary>
-    private void Preempt(int pos)
+    /// <summary>2a. Removes the victim in RUNNING slot <paramref name="slot"/>: swapped out keeping k, or preempted losing it.</summary>
+    private void Preempt(int slot)
     {
-        var v = _runRequest[pos];
-        var k = _decode[v] - _runLeft[pos];
+        var at = _running.Start + slot;
+        var v = _running.Request[at];
+        var k = _decode[v] - _running.Left[at];
         long held = _prefill[v] + (long)k;
-        RemoveRunningAt(pos, held);
+        _running.RemoveAt(slot, held);
         var before = _u;
         _u -= held;
-        if (_p.Mode == PreemptionMode.Swap)
+        if (_swapMode)
         {
             _k[v] = k;
             _state[v] = Swapped;
             _swapOutAt[v] = _t;
             _swapCount[v]++;
-            _swapped.Add(_queueKey[v]);
+            _swapped.Add(QueueKey(v));
             _moved += held;
             _swappedOut++;
             Emit(EventType.SwapOut, v, k, before, _u);
@@ -292,7 +300,7 @@ public sealed class Simulator
             _k[v] = 0;
             _preemptCount[v]++;
             _state[v] = Waiting;
-            _waiting.Add(_queueKey[v]);
+            _waiting.Add(QueueKey(v));
             _preempted++;
         }
     }
@@ -304,7 +312,7 @@ public sealed class Simulator
         {
             var s = (int)_swapped.Min;
             long held = _prefill[s] + (long)_k[s];
-            if (_u + _runningCount + held + 1 > _mTotal) break;
+            if (_u + _running.Count + held + 1 > _mTotal) break;
             _swapped.RemoveMin();
             var before = _u;
             _u += held;
@@ -322,7 +330,7 @@ public sealed class Simulator
         while (_waiting.Count > 0)
         {
             var w = (int)_waiting.Min;
-            if (_u + _runningCount + _prefill[w] + 1 > _mTotal) break;
+            if (_u + _running.Count + _prefill[w] + 1 > _mTotal) break;
             _waiting.RemoveMin();
             var before = _u;
             _u += _prefill[w];
@@ -333,57 +341,28 @@ public sealed class Simulator
         }
     }
 
-    /// <summary>4. Moves the end of the batch prefix so that it is the longest prefix of RUNNING within B (the first request always joins).</summary>
-    private int FormBatch()
-    {
-        // Since the last batch every member gained a token and some left: the prefix may now be too long (shrink it from
-        // its end; the member taken off did not fit, so growing stops at once) or too short (grow it).
-        while (_prefixCount > 1 && _prefixTokens > _budget)
-        {
-            _prefixCount--;
-            _prefixTokens -= Context(_prefixCount);
-        }
-        if (_prefixCount == 0)
-        {
-            _prefixCount = 1;
-            _prefixTokens = Context(0);
-        }
-        while (_prefixCount < _runningCount)
-        {
-            var context = Context(_prefixCount);
-            if (_prefixTokens + context > _budget) break;
-            _prefixTokens += context;
-            _prefixCount++;
-        }
-        return _prefixCount;
-    }
-
-    /// <summary>prefill + k + 1 of RUNNING slot <paramref name="slot"/>: the context it attends to when it executes.</summary>
-    private long Context(int slot) => (long)_runSize[slot] - _runLeft[slot] + 1;
-
     /// <summary>5. Executes the batch: the clock advances (in exactly the order of simulator.md, IEEE double) and every member decodes a token.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double ExecuteBatch(int batchSize, long batchTokens, out bool anyCompleted)
     {
         var duration = _p.D0 + _p.D1 * batchTokens + _p.SwapTimePerToken * _moved;
         var end = _t + duration;
         _t = end;
-        anyCompleted = DecrementFindingZero(_runLeft.AsSpan(0, batchSize));
+        var start = _running.Start;
+        anyCompleted = DecrementFindingZero(_running.Left.AsSpan(start, batchSize));
         _u += batchSize;
-        _prefixTokens += batchSize;
-        if (_tracksLastUse) _runLastUse.AsSpan(0, batchSize).Fill(_batchId);
-        if (_firstTokenWatermark < batchSize)
+        // The first token of the slots that execute for the first time since they entered RUNNING.
+        for (var j = _running.FirstTokenWatermark; j < batchSize; j++)
         {
-            for (var j = _firstTokenWatermark; j < batchSize; j++)
-            {
-                var r = _runRequest[j];
-                if (double.IsNaN(_firstToken[r])) _firstToken[r] = end;
-            }
-            _firstTokenWatermark = batchSize;
+            var r = _running.Request[start + j];
+            if (double.IsNaN(_firstToken[r])) _firstToken[r] = end;
         }
+        _running.Executed(batchSize, _batchId);
         return duration;
     }
 
     /// <summary>Subtracts one from every value; true when one of them reaches zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool DecrementFindingZero(Span<int> values)
     {
         var j = 0;
@@ -411,19 +390,16 @@ public sealed class Simulator
     private int Complete(int batchSize)
     {
         var end = _t;
-        var write = _runLeft.AsSpan(0, batchSize).IndexOf(0);
-        for (var j = write; j < batchSize; j++)
+        var start = _running.Start;
+        var left = _running.Left.AsSpan(start, batchSize);
+        var completedNow = 0;
+        for (var j = left.IndexOf(0); j >= 0; j = NextZero(left, j))
         {
-            if (_runLeft[j] != 0)
-            {
-                MoveSlot(j, write++);
-                continue;
-            }
-            var r = _runRequest[j];
-            var size = _runSize[j];
+            if (completedNow == _completedSlots.Length) Array.Resize(ref _completedSlots, completedNow * 2);
+            _completedSlots[completedNow++] = j;
+            var r = _running.Request[start + j];
             var before = _u;
-            _u -= size;
-            _prefixTokens -= size + 1L;
+            _u -= _running.Size[start + j];
             _state[r] = CompletedState;
             Emit(EventType.Complete, r, _decode[r], before, _u);
             var arrival = _arrival[r];
@@ -436,17 +412,14 @@ public sealed class Simulator
             _completed++;
             _observer?.OnRequestFinished(Trace(r, RequestStatus.Completed, end));
         }
-
-        var completedNow = batchSize - write;
-        var tail = _runningCount - batchSize;
-        Array.Copy(_runRequest, batchSize, _runRequest, write, tail);
-        Array.Copy(_runLeft, batchSize, _runLeft, write, tail);
-        Array.Copy(_runSize, batchSize, _runSize, write, tail);
-        if (_tracksLastUse) Array.Copy(_runLastUse, batchSize, _runLastUse, write, tail);
-        _runningCount -= completedNow;
-        _prefixCount -= completedNow;
-        _firstTokenWatermark -= completedNow;
+        _running.RemoveCompleted(_completedSlots.AsSpan(0, completedNow));
         return completedNow;
+    }
+
+    private static int NextZero(ReadOnlySpan<int> values, int after)
+    {
+        var next = values[(after + 1)..].IndexOf(0);
+        return next < 0 ? -1 : after + 1 + next;
     }
 
     /// <summary>7. Hands the batch to the observer and, every progress interval, to the progress sink.</summary>
@@ -465,7 +438,7 @@ public sealed class Simulator
         long requestsSwapped = 0;
         for (var i = 0; i < _n; i++)
         {
-            if (_swapCount[i] > 0) requestsSwapped++;
+            if (_swapMode && _swapCount[i] > 0) requestsSwapped++;
             if (_state[i] is not (CompletedState or RejectedState))
             {
                 _observer?.OnRequestFinished(Trace(i, RequestStatus.Unfinished));
@@ -509,12 +482,12 @@ public sealed class Simulator
         switch (_p.VictimPolicy)
         {
             case VictimPolicy.Lifo:
-                return _runningCount - 1;
+                return _running.Count - 1;
             case VictimPolicy.Fifo:
                 return 0;
             case VictimPolicy.Lru:
                 // The first slot with the oldest last use: ties go to the earlier position in RUNNING.
-                var lastUse = _runLastUse.AsSpan(0, _runningCount);
+                var lastUse = _running.LastUse.AsSpan(_running.Start, _running.Count);
                 var best = 0;
                 for (var j = 1; j < lastUse.Length; j++)
                 {
@@ -522,58 +495,16 @@ public sealed class Simulator
                 }
                 return best;
             default:
-                return _random.NextInt(_runningCount);
+                return _random.NextInt(_running.Count);
         }
     }
 
     private void AppendRunning(int i, int left)
     {
-        if (_runningCount == _runRequest.Length) GrowRunning();
-        var slot = _runningCount++;
-        _runRequest[slot] = i;
-        _runLeft[slot] = left;
-        _runSize[slot] = _prefill[i] + _decode[i];
-        // Entering RUNNING counts as a use, for LRU.
-        if (_tracksLastUse) _runLastUse[slot] = _batchId;
+        _running.Append(i, left, _prefill[i] + _decode[i], _batchId);
         _state[i] = Running;
     }
 
-    private void GrowRunning()
-    {
-        var size = _runRequest.Length * 2;
-        Array.Resize(ref _runRequest, size);
-        Array.Resize(ref _runLeft, size);
-        Array.Resize(ref _runSize, size);
-        if (_tracksLastUse) Array.Resize(ref _runLastUse, size);
-    }
-
-    /// <summary>Removes RUNNING slot <paramref name="pos"/>, which holds <paramref name="held"/> tokens, keeping the order, the prefix and the watermark.</summary>
-    private void RemoveRunningAt(int pos, long held)
-    {
-        if (pos < _prefixCount)
-        {
-            _prefixCount--;
-            _prefixTokens -= held + 1;
-        }
-        if (pos < _firstTokenWatermark) _firstTokenWatermark--;
-        var tail = _runningCount - pos - 1;
-        Array.Copy(_runRequest, pos + 1, _runRequest, pos, tail);
-        Array.Copy(_runLeft, pos + 1, _runLeft, pos, tail);
-        Array.Copy(_runSize, pos + 1, _runSize, pos, tail);
-        if (_tracksLastUse) Array.Copy(_runLastUse, pos + 1, _runLastUse, pos, tail);
-        _runningCount--;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void MoveSlot(int from, int to)
-    {
-        _runRequest[to] = _runRequest[from];
-        _runLeft[to] = _runLeft[from];
-        _runSize[to] = _runSize[from];
-        if (_tracksLastUse) _runLastUse[to] = _runLastUse[from];
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Emit(EventType type, int i, int k, long before, long after)
     {
         _observer?.OnEvent(new SimulationEvent(_t, _batchId, type, _reqId[i], k, before, after));
@@ -594,24 +525,27 @@ public sealed class Simulator
             done is { } c && first is { } f && _decode[i] > 1 ? (c - f) / (_decode[i] - 1) : null,
             done - enter,
             done - arrival,
-            _swapCount[i], _swappedTime[i], _preemptCount[i], _wasted[i]);
+            _swapMode ? _swapCount[i] : 0,
+            _swapMode ? _swappedTime[i] : 0,
+            _swapMode ? 0 : _preemptCount[i],
+            _swapMode ? 0 : _wasted[i]);
     }
 
     /// <summary>
     /// The requests left after <c>L_filter</c>, validated, in (arrival_time, req_id) order. Input already in that order (as
-    /// generated workloads are) is not sorted again.
+    /// generated workloads and most files are) is neither copied nor sorted.
     /// </summary>
-    private static Request[] KeptInArrivalOrder(IReadOnlyList<Request> requests, int? lFilter)
+    private static ReadOnlySpan<Request> KeptInArrivalOrder(IReadOnlyList<Request> requests, int? lFilter)
     {
-        var kept = new Request[requests.Count];
-        var count = 0;
-        var ordered = true;
         ReadOnlySpan<Request> all = requests switch
         {
             Request[] array => array,
             List<Request> list => CollectionsMarshal.AsSpan(list),
             _ => requests.ToArray(),
         };
+        var count = 0;
+        var ordered = true;
+        var previous = default(Request);
         foreach (var r in all)
         {
             if (lFilter is { } l && r.DecodeLength > l) continue;
@@ -619,23 +553,24 @@ public sealed class Simulator
             {
                 throw new ArgumentException($"request {r.ReqId} is invalid: {r}");
             }
+            // Strictly ordered only: ties of (arrival_time, req_id) go through the sort, as they always have.
             if (count > 0 && ordered)
             {
-                var previous = kept[count - 1];
-                // Strictly ordered only: ties of (arrival_time, req_id) go through the sort, as they always have.
                 ordered = previous.ArrivalTime < r.ArrivalTime || (previous.ArrivalTime == r.ArrivalTime && previous.ReqId < r.ReqId);
             }
-            kept[count++] = r;
+            previous = r;
+            count++;
         }
-        Array.Resize(ref kept, count);
-        if (!ordered)
+        if (ordered && count == all.Length) return all;
+
+        var kept = new List<Request>(count);
+        foreach (var r in all)
         {
-            // The same sort as ever (List.Sort is introsort, like Array.Sort), so equal keys end up where they always did.
-            var sorted = new List<Request>(kept);
-            sorted.Sort(static (a, b) => a.ArrivalTime != b.ArrivalTime ? a.ArrivalTime.CompareTo(b.ArrivalTime) : a.ReqId.CompareTo(b.ReqId));
-            sorted.CopyTo(kept);
+            if (lFilter is not { } l || r.DecodeLength <= l) kept.Add(r);
         }
-        return kept;
+        // The same sort as ever (List.Sort is introsort), so equal keys end up where they always did.
+        if (!ordered) kept.Sort(static (a, b) => a.ArrivalTime != b.ArrivalTime ? a.ArrivalTime.CompareTo(b.ArrivalTime) : a.ReqId.CompareTo(b.ReqId));
+        return CollectionsMarshal.AsSpan(kept);
     }
 }
 
