@@ -5,7 +5,8 @@ namespace FluidSim.Benchmarks;
 
 /// <summary>
 /// BenchmarkDotNet entry point, plus console modes: <c>rss-million</c> (one plain run for measuring peak memory from
-/// outside) and <c>compare-baseline</c> (the engine against the engine of before issue 13, record for record).
+/// outside), <c>compare-baseline</c> (the engine against the engine of before issue 13, record for record) and
+/// <c>csv-compare</c> (request CSV reading with Sep, Sylvan.Data.Csv and CsvHelper).
 /// </summary>
 public static class Program
 {
@@ -13,6 +14,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == PeakMemoryRun.Command) return PeakMemoryRun.Run(args[1..]);
         if (args.Length > 0 && args[0] == BaselineComparison.Command) return BaselineComparison.Run(args[1..]);
+        if (args.Length > 0 && args[0] == CsvReaderComparison.Command) return CsvReaderComparison.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
