@@ -5,10 +5,10 @@ namespace FluidSim.Simulation;
 
 // Implementation note: a run's four distributions sort one value per completed request (a million-request run sorts four
 // million doubles), which a comparison sort does in ~50 ms per million. Here each double becomes an unsigned key of the
-// same order; an LSD radix sort (11-bit digits, which stream well through the cache) orders the keys by their top 33
-// varying bits in at most three passes, and an insertion sort finishes the keys that share those bits, which are
-// adjacent by then and rare (values within a relative ~1e-8 of each other but not equal). Should they not be rare, a
-// comparison sort takes over, so the worst case stays n log n. Both give the same ascending sequence as a comparison
+// same order; an LSD radix sort (digits of at most 11 bits, which stream well through the cache) orders the keys by
+// their leading varying bits, as many as log2(n) + 8 bits need passes for (three passes, 33 bits, for a million; two for
+// 20,000), and each run of keys that share those bits, adjacent by then and short, is sorted on its own (insertion
+// sort, or a comparison sort for a long one, so the worst case stays n log n). Both give the same ascending sequence as a comparison
 // sort (the values are never NaN and never -0.0, the only doubles that compare equal with different bits), so the mean
 // summed over it is the same to the last bit.
 
@@ -17,9 +17,7 @@ internal static class DoubleSort
 {
     // Below this a comparison sort is cheaper than counting digits.
     private const int RadixThreshold = 1024;
-    private const int DigitBits = 11;
-    private const int Buckets = 1 << DigitBits;
-    private const int MaxPasses = 3;
+    private const int MaxDigitBits = 11;
 
     public static void Sort(Span<double> values)
     {
@@ -43,12 +41,16 @@ internal static class DoubleSort
 
         if (min != max)
         {
-            // Bits above the highest one that varies are the same in every key; sort on up to 33 bits below it.
+            // Bits above the highest one that varies are the same in every key. Sort on the next log2(n) + 8 bits below
+            // it (ties among n keys spread over 256 n slots are rare), in passes of at most 11 bits.
             var varyingBits = 64 - BitOperations.LeadingZeroCount(min ^ max);
-            var passes = Math.Min(MaxPasses, (varyingBits + DigitBits - 1) / DigitBits);
-            var low = Math.Max(0, varyingBits - (passes * DigitBits));
-            RadixSort(keys, low, passes);
-            if (low > 0) FinishTies(keys);
+            var passes = (Math.Min(varyingBits, BitOperations.Log2((uint)keys.Length) + 8) + MaxDigitBits - 1) / MaxDigitBits;
+            // As many bits as those passes can take: fewer ties left for the second step.
+            var sortBits = Math.Min(varyingBits, passes * MaxDigitBits);
+            var digitBits = (sortBits + passes - 1) / passes;
+            var low = Math.Max(0, varyingBits - (passes * digitBits));
+            RadixSort(keys, low, passes, digitBits);
+            if (low > 0) SortTies(keys, low);
         }
 
         for (var i = 0; i < keys.Length; i++)
@@ -58,34 +60,36 @@ internal static class DoubleSort
         }
     }
 
-    /// <summary>Sorts <paramref name="keys"/> stably by bits [low, low + passes * 11), least significant digit first.</summary>
-    private static void RadixSort(Span<ulong> keys, int low, int passes)
+    /// <summary>Sorts <paramref name="keys"/> stably by bits [low, low + passes * digitBits), least significant digit first.</summary>
+    private static void RadixSort(Span<ulong> keys, int low, int passes, int digitBits)
     {
-        var counts = new int[passes * Buckets];
+        var buckets = 1 << digitBits;
+        var mask = (ulong)(buckets - 1);
+        var counts = new int[passes * buckets];
         foreach (var key in keys)
         {
             for (var pass = 0; pass < passes; pass++)
             {
-                counts[(pass * Buckets) + (int)((key >> (low + (pass * DigitBits))) & (Buckets - 1))]++;
+                counts[(pass * buckets) + (int)((key >> (low + (pass * digitBits))) & mask)]++;
             }
         }
 
-        var buffer = new ulong[keys.Length];
+        var buffer = GC.AllocateUninitializedArray<ulong>(keys.Length);
         Span<ulong> source = keys, target = buffer;
         for (var pass = 0; pass < passes; pass++)
         {
-            var passCounts = counts.AsSpan(pass * Buckets, Buckets);
-            var shift = low + (pass * DigitBits);
+            var passCounts = counts.AsSpan(pass * buckets, buckets);
+            var shift = low + (pass * digitBits);
             // A digit that every key shares moves nothing.
-            if (passCounts[(int)((source[0] >> shift) & (Buckets - 1))] == source.Length) continue;
+            if (passCounts[(int)((source[0] >> shift) & mask)] == source.Length) continue;
             var offset = 0;
-            for (var b = 0; b < Buckets; b++)
+            for (var b = 0; b < buckets; b++)
             {
                 var c = passCounts[b];
                 passCounts[b] = offset;
                 offset += c;
             }
-            foreach (var key in source) target[passCounts[(int)((key >> shift) & (Buckets - 1))]++] = key;
+            foreach (var key in source) target[passCounts[(int)((key >> shift) & mask)]++] = key;
             var swap = source;
             source = target;
             target = swap;
@@ -93,28 +97,32 @@ internal static class DoubleSort
         if (source != keys) source.CopyTo(keys);
     }
 
-    /// <summary>Insertion sort of nearly sorted keys; a comparison sort when they turn out not to be.</summary>
-    private static void FinishTies(Span<ulong> keys)
+    /// <summary>Sorts each run of keys that agree above bit <paramref name="low"/> (adjacent after the radix passes).</summary>
+    private static void SortTies(Span<ulong> keys, int low)
     {
-        long moves = 0;
-        var budget = 8L * keys.Length;
+        var start = 0;
+        for (var i = 1; i <= keys.Length; i++)
+        {
+            if (i < keys.Length && (keys[i] >> low) == (keys[start] >> low)) continue;
+            var run = keys[start..i];
+            if (run.Length > 16) run.Sort();
+            else if (run.Length > 1) InsertionSort(run);
+            start = i;
+        }
+    }
+
+    private static void InsertionSort(Span<ulong> keys)
+    {
         for (var i = 1; i < keys.Length; i++)
         {
             var key = keys[i];
             var j = i - 1;
-            if (keys[j] <= key) continue;
             while (j >= 0 && keys[j] > key)
             {
                 keys[j + 1] = keys[j];
                 j--;
             }
             keys[j + 1] = key;
-            moves += i - j;
-            if (moves > budget)
-            {
-                keys.Sort();
-                return;
-            }
         }
     }
 }
