@@ -51,10 +51,14 @@ public static class SimulateCommand
         {
             Description = "After the run, draw system_dynamics.png and request_timeline.png into the experiment folder",
         };
+        var quiet = new Option<bool>("--quiet", "-q")
+        {
+            Description = "No progress or log lines on stderr, whatever experiment.verbose says (the config recorded is unchanged)",
+        };
 
         var command = new Command("simulate", "Run one simulation and write an experiment folder")
         {
-            config, requests, set, output, format, summaryOnly, plot,
+            config, requests, set, output, format, summaryOnly, plot, quiet,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -74,7 +78,7 @@ public static class SimulateCommand
                 ToolVersion = CommandLineText.ToolVersion,
             };
 
-            var result = Run(effective, input, options, cancellationToken);
+            var result = Run(effective, input, options, parse.GetValue(quiet), cancellationToken);
             WriteResult(result);
             if (parse.GetValue(plot)) PlotCommand.WritePlots(result.Folder);
             return Task.FromResult(ExitCodes.Success);
@@ -82,12 +86,12 @@ public static class SimulateCommand
         return command;
     }
 
-    private static ExperimentResult Run(SimulationConfig config, RequestInput input, ExperimentOptions options, CancellationToken cancellationToken)
+    private static ExperimentResult Run(SimulationConfig config, RequestInput input, ExperimentOptions options, bool quiet, CancellationToken cancellationToken)
     {
         var runner = new ExperimentRunner();
         // Planning refuses a busy --out folder before anything is logged or created.
         var plan = runner.Plan(config, input, options);
-        if (!config.Verbose) return runner.Run(plan, null, cancellationToken);
+        if (!config.Verbose || quiet) return runner.Run(plan, null, cancellationToken);
 
         using var logger = ConsoleLog.Create();
         var p = config.Parameters;
@@ -95,7 +99,8 @@ public static class SimulateCommand
             "Simulating {Requests} requests from {File}: M_total={MTotal} B={B} mode={Mode} queue={Queue} victim={Victim} seed={Seed}",
             input.Requests.Count, input.Source, p.MTotal, p.B, ParameterBinder.Format(p.Mode),
             ParameterBinder.Format(p.QueuePolicy), ParameterBinder.Format(p.VictimPolicy), p.Seed);
-        var result = runner.Run(plan, new ProgressLog(logger), cancellationToken);
+        // At most one line per progress_interval batches and a few per second: a fast run is not slowed by its log.
+        var result = runner.Run(plan, new ThrottledProgress(new ProgressLog(logger), ThrottledProgress.DefaultPeriod), cancellationToken);
         logger.Information(
             "Finished: {Outcome} after {Batches} batches, makespan {Makespan:0.###}, wall time {Wall:0.###} s",
             result.Summary.Outcome, result.Summary.Batches, result.Summary.Makespan, result.WallTime.TotalSeconds);

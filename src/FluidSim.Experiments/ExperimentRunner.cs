@@ -105,15 +105,16 @@ public sealed class ExperimentRunner(TimeProvider? timeProvider = null)
             RunSummary summary;
             using (var tables = options.SummaryOnly ? null : new ExperimentTableWriter(folder.TempPath, options.Format))
             {
-                ISimulationObserver? observer = tables;
+                // Progress rides on the engine's cheap pulse, not on an observer: with --summary-only no record is built.
+                SimulationProgress? pulse = null;
                 if (progress is not null && config.Verbose)
                 {
                     var total = config.Parameters.LFilter is { } limit
                         ? input.Requests.Count(r => r.DecodeLength <= limit)
                         : input.Requests.Count;
-                    observer = new ProgressObserver(observer, config.ProgressInterval, total, progress);
+                    pulse = new SimulationProgress(config.ProgressInterval, batch => progress.Report(new RunProgress(batch, total)));
                 }
-                summary = Simulator.Run(input.Requests, config.Parameters, observer, cancellationToken);
+                summary = Simulator.Run(input.Requests, config.Parameters, tables, cancellationToken, pulse);
                 cancellationToken.ThrowIfCancellationRequested();
                 tables?.Complete();
             }

@@ -7,25 +7,40 @@ namespace FluidSim.Experiments;
 public readonly record struct RunProgress(BatchSnapshot Batch, long TotalRequests);
 
 /// <summary>
-/// Forwards every record to an inner observer (the table writer, or none) and reports every
-/// <c>interval</c>-th batch to a progress sink, so a long run can show it is alive without a second pass.
+/// Passes reports on to <paramref name="inner"/> at most once per <paramref name="minimumPeriod"/> of wall-clock time
+/// (the first report always), so a fast run shows a few lines a second instead of one per progress interval.
 /// </summary>
-/// <remarks>Called on the simulating thread; <paramref name="progress"/> is invoked synchronously there.</remarks>
-public sealed class ProgressObserver(ISimulationObserver? inner, int interval, long totalRequests, IProgress<RunProgress> progress)
-    : ISimulationObserver
+/// <remarks>
+/// The clock is read only when at least <see cref="ClockCheckBatches"/> batches have run since it was last read, so a
+/// progress interval of 1 costs a subtraction per batch. Called on the simulating thread; not thread-safe.
+/// </remarks>
+public sealed class ThrottledProgress(IProgress<RunProgress> inner, TimeSpan minimumPeriod, TimeProvider? timeProvider = null)
+    : IProgress<RunProgress>
 {
-    private readonly int _interval = interval >= 1
-        ? interval
-        : throw new ArgumentOutOfRangeException(nameof(interval), interval, "must be >= 1");
+    /// <summary>The default period: at most four lines a second.</summary>
+    public static readonly TimeSpan DefaultPeriod = TimeSpan.FromMilliseconds(250);
 
-    public void OnEvent(in SimulationEvent e) => inner?.OnEvent(e);
+    /// <summary>Batches between two readings of the clock.</summary>
+    public const int ClockCheckBatches = 256;
 
-    public void OnRequestFinished(in RequestTrace trace) => inner?.OnRequestFinished(trace);
+    private readonly IProgress<RunProgress> _inner = inner ?? throw new ArgumentNullException(nameof(inner));
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private bool _passedAny;
+    private long _checkedAtBatch;
+    private long _passedAt;
 
-    public void OnBatch(in BatchSnapshot batch)
+    public void Report(RunProgress value)
     {
-        inner?.OnBatch(batch);
-        // Batch ids start at 0: report after batches interval, 2 * interval, ...
-        if ((batch.BatchId + 1) % _interval == 0) progress.Report(new RunProgress(batch, totalRequests));
+        var batch = value.Batch.BatchId;
+        if (_passedAny)
+        {
+            if (batch - _checkedAtBatch < ClockCheckBatches) return;
+            _checkedAtBatch = batch;
+            if (_time.GetElapsedTime(_passedAt) < minimumPeriod) return;
+        }
+        _passedAny = true;
+        _checkedAtBatch = batch;
+        _passedAt = _time.GetTimestamp();
+        _inner.Report(value);
     }
 }

@@ -1,20 +1,23 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 using FluidSim.Simulation;
 
 namespace FluidSim.Results;
 
-// Implementation note: the file is read in large byte chunks and parsed as UTF-8 bytes in place: a record is found
-// with a vectorised search for '"' and '\n' (quotes toggle a flag, so a line break inside a quoted field stays in
-// the record), its fields are located as offsets, and the four columns of interest are parsed straight from the
-// bytes (IUtf8SpanParsable). Nothing is allocated per row except the Request itself. Positions for error messages
-// (line, character column, shown value) are computed only when an error is raised.
+// Implementation note: CsvHelper (chosen by measurement, bench/RESULTS.md) splits the UTF-8 input into records and
+// fields; its quoting rule is the one this reader has always had (a quote opens a quoted field only at the start of a
+// field), so records start where they always did. Everything else is checked here, with the messages of before:
+// a record that contains a quote is also scanned by QuoteCheck with the old rules, so a stray quote, text after a
+// closing quote or an unterminated field is refused as before (CsvHelper would recover); numbers are parsed from the
+// field bytes with the .NET parsers as before; physical lines are counted here (one per record, plus the line breaks
+// inside quoted fields). Positions for error messages (character column, shown value) are computed only when an error
+// is raised. The one difference: a lone CR now ends a line, as it does in CsvHelper (before, it was part of a field).
 
 /// <summary>Parses and validates one request CSV for <see cref="RequestFile.Read"/>.</summary>
 internal sealed class RequestCsvReader
 {
-    private const int InitialBufferSize = 1 << 20;
     private const int ShownValueLength = 40;
 
     private enum Role : byte
@@ -26,20 +29,19 @@ internal sealed class RequestCsvReader
         Priority,
     }
 
+    private static readonly CsvReaderOptions Options = CsvReaderOptions.Default with
+    {
+        Separator = ',',
+        HasHeader = false,
+        SkipEmptyLines = false,
+        FieldCountMismatch = CsvFieldCountHandling.Allow,
+        FormatProvider = CultureInfo.InvariantCulture,
+        BufferSize = 1 << 20,
+    };
+
     private readonly string _file;
     private readonly Stream _stream;
-    private byte[] _buffer = new byte[InitialBufferSize];
-    private int _start;
-    private int _end;
-    private bool _endOfFile;
-
-    // Physical line on which the next record starts.
-    private int _nextLine = 1;
-
-    // Field offsets of the current record (start inclusive, end exclusive, inside the quotes for a quoted field).
-    private int[] _fieldStart = [];
-    private int[] _fieldEnd = [];
-    private bool[] _fieldQuoted = [];
+    private int _markColumns;
 
     public RequestCsvReader(string file, Stream stream)
     {
@@ -49,13 +51,20 @@ internal sealed class RequestCsvReader
 
     public List<Request> ReadAll()
     {
-        if (!NextRecord(out var header, out var headerLine))
+        using var reader = CsvReader.Create(_stream, Options, leaveOpen: true);
+        var line = 1;
+        if (!reader.Read())
         {
+            // Nothing but a byte-order mark is an empty header row, as before.
+            if (_stream.CanSeek && _stream.Length > 0) throw EmptyHeader(line);
             throw new InputException(_file, 1, null, null,
                 $"the file is empty; expected a header row naming {string.Join(", ", RequestFile.RequiredColumns)}");
         }
-        if (header.StartsWith("\uFEFF"u8)) header = header[3..];
-        var roles = ReadHeader(header, headerLine);
+        // Columns of the first line count the byte-order mark only where the old reader did: an unterminated quote.
+        _markColumns = reader.ByteOffset > 0 ? 1 : 0;
+        var roles = ReadHeader(reader, line);
+        _markColumns = 0;
+        line = NextLine(reader.RawRecord, line);
 
         var requests = new List<Request>();
         int? firstBlankLine = null;
@@ -63,56 +72,77 @@ internal sealed class RequestCsvReader
         var prefillIndex = Array.IndexOf(roles, Role.PrefillLength);
         var decodeIndex = Array.IndexOf(roles, Role.DecodeLength);
         var priorityIndex = Array.IndexOf(roles, Role.Priority);
-        while (NextRecord(out var record, out var line))
+        while (reader.Read())
         {
+            var record = reader.RawRecord;
+            var recordLine = line;
+            var quoted = record.Contains((byte)'"');
+            line += quoted ? 1 + record.Count((byte)'\n') : 1;
             if (IsBlank(record))
             {
-                firstBlankLine ??= line;
+                firstBlankLine ??= recordLine;
                 continue;
             }
+            // In this order, as before: a record that runs to the end of the file, a blank line before it, its other quoting.
+            if (quoted) CheckUnterminated(record, recordLine);
             if (firstBlankLine is { } blank)
             {
                 throw new InputException(_file, blank, null, null,
                     "blank line between data rows (req_id is the data-row index, so rows cannot be skipped)");
             }
-
-            var fields = SplitFields(record, line);
-            if (fields != roles.Length)
+            if (quoted) CheckQuotes(record, recordLine);
+            if (reader.FieldCount != roles.Length)
             {
-                throw new InputException(_file, line, null, null,
-                    $"expected {roles.Length} fields as in the header, found {fields}");
+                throw new InputException(_file, recordLine, null, null,
+                    $"expected {roles.Length} fields as in the header, found {reader.FieldCount}");
             }
 
-            var arrival = ParseDouble(record, line, arrivalIndex, RequestFile.ArrivalTimeColumn);
-            if (!(arrival >= 0)) Fail(record, line, arrivalIndex, RequestFile.ArrivalTimeColumn, Expected(record, arrivalIndex, "a number >= 0"));
-            var prefill = ParseInt(record, line, prefillIndex, RequestFile.PrefillLengthColumn, allowEmpty: false);
-            if (prefill < 0) Fail(record, line, prefillIndex, RequestFile.PrefillLengthColumn, Expected(record, prefillIndex, "an integer >= 0"));
-            var decode = ParseInt(record, line, decodeIndex, RequestFile.DecodeLengthColumn, allowEmpty: false);
-            if (decode < 1) Fail(record, line, decodeIndex, RequestFile.DecodeLengthColumn, Expected(record, decodeIndex, "an integer >= 1"));
-            var priority = priorityIndex < 0 ? 0 : ParseInt(record, line, priorityIndex, RequestFile.PriorityColumn, allowEmpty: true);
+            var arrival = ParseDouble(reader, recordLine, arrivalIndex, RequestFile.ArrivalTimeColumn);
+            if (!(arrival >= 0)) Fail(reader, recordLine, arrivalIndex, RequestFile.ArrivalTimeColumn, Expected(reader, arrivalIndex, "a number >= 0"));
+            var prefill = ParseInt(reader, recordLine, prefillIndex, RequestFile.PrefillLengthColumn, allowEmpty: false);
+            if (prefill < 0) Fail(reader, recordLine, prefillIndex, RequestFile.PrefillLengthColumn, Expected(reader, prefillIndex, "an integer >= 0"));
+            var decode = ParseInt(reader, recordLine, decodeIndex, RequestFile.DecodeLengthColumn, allowEmpty: false);
+            if (decode < 1) Fail(reader, recordLine, decodeIndex, RequestFile.DecodeLengthColumn, Expected(reader, decodeIndex, "an integer >= 1"));
+            var priority = priorityIndex < 0 ? 0 : ParseInt(reader, recordLine, priorityIndex, RequestFile.PriorityColumn, allowEmpty: true);
 
             requests.Add(new Request(requests.Count, arrival, prefill, decode, priority));
         }
         return requests;
     }
 
-    private Role[] ReadHeader(ReadOnlySpan<byte> header, int line)
+    /// <summary>The physical line after <paramref name="record"/>, which starts on <paramref name="line"/>: its own line, plus the line breaks inside its quoted fields.</summary>
+    private static int NextLine(ReadOnlySpan<byte> record, int line) =>
+        line + 1 + (record.Contains((byte)'"') ? record.Count((byte)'\n') : 0);
+
+    private Role[] ReadHeader(CsvReader reader, int line)
     {
-        if (IsBlank(header))
+        var header = reader.RawRecord;
+        if (IsBlank(header)) throw EmptyHeader(line);
+        if (header.Contains((byte)'"'))
         {
-            throw new InputException(_file, line, null, null,
-                $"the header row is empty; it must name the columns {string.Join(", ", RequestFile.RequiredColumns)}");
+            // After a byte-order mark the old reader did not let a first quote open a quoted field across lines: a first
+            // field that does not close on the first line was refused there.
+            if (_markColumns > 0 && header[0] == (byte)'"')
+            {
+                var firstLine = header.IndexOf((byte)'\n') is var lineEnd and >= 0 ? header[..lineEnd] : header;
+                if (QuoteCheck.ClosingQuote(firstLine.TrimEnd((byte)'\r'), 1) < 0)
+                {
+                    throw new InputException(_file, line, 1, null, "unterminated quoted field");
+                }
+            }
+            CheckUnterminated(header, line);
+            CheckQuotes(header, line);
         }
 
-        var count = SplitFields(header, line);
+        var count = reader.FieldCount;
         var names = new string[count];
         var roles = new Role[count];
         var looksNumeric = true;
         for (var i = 0; i < count; i++)
         {
-            var raw = Field(header, i);
-            names[i] = Unescape(raw, _fieldQuoted[i]).Trim();
-            looksNumeric &= double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+            var value = reader.GetSpan(i);
+            names[i] = Encoding.UTF8.GetString(value).Trim();
+            looksNumeric &= double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
             roles[i] = names[i] switch
             {
                 RequestFile.ArrivalTimeColumn => Role.ArrivalTime,
@@ -123,7 +153,7 @@ internal sealed class RequestCsvReader
             };
             if (roles[i] != Role.Ignored && Array.IndexOf(roles, roles[i], 0, i) >= 0)
             {
-                Fail(header, line, i, names[i], "column appears more than once in the header");
+                Fail(reader, line, i, names[i], "column appears more than once in the header");
             }
         }
 
@@ -143,105 +173,80 @@ internal sealed class RequestCsvReader
         return roles;
     }
 
-    /// <summary>Locates the fields of <paramref name="record"/> (offsets kept in the field arrays); returns how many there are.</summary>
-    private int SplitFields(ReadOnlySpan<byte> record, int line)
+    private InputException EmptyHeader(int line) => new(_file, line, null, null,
+        $"the header row is empty; it must name the columns {string.Join(", ", RequestFile.RequiredColumns)}");
+
+    /// <summary>Refuses a record that ends inside a quoted field (it runs to the end of the file), at the quote that opened it.</summary>
+    private void CheckUnterminated(ReadOnlySpan<byte> record, int line)
     {
-        var count = 0;
-        var position = 0;
-        while (true)
+        if (QuoteCheck.UnterminatedAt(record) is { } opening)
         {
-            int start, end, next;
-            var quoted = position < record.Length && record[position] == (byte)'"';
-            if (quoted)
-            {
-                start = position + 1;
-                end = ClosingQuote(record, start);
-                if (end < 0) FailAt(record, line, position, null, "unterminated quoted field");
-                next = end + 1;
-                if (next < record.Length && record[next] != (byte)',')
-                {
-                    FailAt(record, line, next, null, "unexpected text after a closing quote");
-                }
-            }
-            else
-            {
-                start = position;
-                var stop = record[position..].IndexOfAny((byte)',', (byte)'"');
-                end = stop < 0 ? record.Length : position + stop;
-                if (stop >= 0 && record[end] == (byte)'"')
-                {
-                    FailAt(record, line, end, null, "a quote inside an unquoted field (quote the whole field and double the quote)");
-                }
-                next = end;
-            }
-
-            if (count == _fieldStart.Length)
-            {
-                var size = Math.Max(8, count * 2);
-                Array.Resize(ref _fieldStart, size);
-                Array.Resize(ref _fieldEnd, size);
-                Array.Resize(ref _fieldQuoted, size);
-            }
-            _fieldStart[count] = start;
-            _fieldEnd[count] = end;
-            _fieldQuoted[count] = quoted;
-            count++;
-
-            if (next >= record.Length) return count;
-            position = next + 1;
+            FailAt(record, line, opening, null, "unterminated quoted field (no closing quote before the end of the file)", _markColumns);
         }
     }
 
-    /// <summary>The index of the quote closing a field whose content starts at <paramref name="from"/>, or -1.</summary>
-    private static int ClosingQuote(ReadOnlySpan<byte> record, int from)
+    /// <summary>Refuses a record whose quoting breaks the rules, at the first problem, as this reader always has.</summary>
+    private void CheckQuotes(ReadOnlySpan<byte> record, int line)
     {
-        var i = from;
-        while (true)
+        switch (QuoteCheck.FirstProblem(record, out var offset))
         {
-            var q = record[i..].IndexOf((byte)'"');
-            if (q < 0) return -1;
-            i += q;
-            if (i + 1 < record.Length && record[i + 1] == (byte)'"')
-            {
-                i += 2;
-                continue;
-            }
-            return i;
+            case QuoteProblem.TextAfterClosingQuote:
+                FailAt(record, line, offset, null, "unexpected text after a closing quote");
+                break;
+            case QuoteProblem.QuoteInUnquotedField:
+                FailAt(record, line, offset, null, "a quote inside an unquoted field (quote the whole field and double the quote)");
+                break;
+            case QuoteProblem.Unterminated:
+                FailAt(record, line, offset, null, "unterminated quoted field");
+                break;
         }
     }
 
-    private ReadOnlySpan<byte> Field(ReadOnlySpan<byte> record, int index) =>
-        record[_fieldStart[index].._fieldEnd[index]];
-
-    private double ParseDouble(ReadOnlySpan<byte> record, int line, int index, string column)
+    private double ParseDouble(CsvReader reader, int line, int index, string column)
     {
-        var text = Field(record, index);
+        var text = reader.GetSpan(index);
+        // Plain decimal notation is parsed by CsvHelper (exactly rounded, as .NET does, and three times as fast); every
+        // other spelling goes to .NET's parser, so what is accepted and how it reads stay as they were.
+        if (IsPlainDecimal(text) && reader.TryParse<double>(index, out var fast) && double.IsFinite(fast)) return fast;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
         {
             return value;
         }
-        Fail(record, line, index, column, Describe(text, "a number"));
+        Fail(reader, line, index, column, Describe(Field(reader, index), "a number"));
         return 0;
     }
 
-    private int ParseInt(ReadOnlySpan<byte> record, int line, int index, string column, bool allowEmpty)
+    private int ParseInt(CsvReader reader, int line, int index, string column, bool allowEmpty)
     {
-        var text = Field(record, index);
+        var text = reader.GetSpan(index);
+        if (text.Length is > 0 and <= 9 && text.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
+        {
+            var digits = 0;
+            foreach (var b in text) digits = (digits * 10) + (b - '0');
+            return digits;
+        }
         if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)) return value;
         if (allowEmpty && IsBlank(text)) return 0;
 
         // Not a plain integer: accept an integral decimal such as "128.0" (as pandas writes integer columns with gaps).
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d))
         {
-            if (d != Math.Floor(d)) Fail(record, line, index, column, $"must be an integer, got '{Show(text)}'");
-            if (d is < int.MinValue or > int.MaxValue) Fail(record, line, index, column, $"integer out of range, got '{Show(text)}'");
+            if (d != Math.Floor(d)) Fail(reader, line, index, column, $"must be an integer, got '{Show(Field(reader, index))}'");
+            if (d is < int.MinValue or > int.MaxValue) Fail(reader, line, index, column, $"integer out of range, got '{Show(Field(reader, index))}'");
             return (int)d;
         }
-        Fail(record, line, index, column, Describe(text, "an integer"));
+        Fail(reader, line, index, column, Describe(Field(reader, index), "an integer"));
         return 0;
     }
 
-    private string Expected(ReadOnlySpan<byte> record, int index, string what) => $"must be {what}, got '{Show(Field(record, index))}'";
+    /// <summary>The text of field <paramref name="index"/> as written: inside its quotes if quoted, doubled quotes kept.</summary>
+    private static ReadOnlySpan<byte> Field(CsvReader reader, int index)
+    {
+        var raw = reader.GetRawSpan(index);
+        return raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"' ? raw[1..^1] : raw;
+    }
+
+    private static string Expected(CsvReader reader, int index, string what) => $"must be {what}, got '{Show(Field(reader, index))}'";
 
     /// <summary>Why <paramref name="text"/> is not a finite number.</summary>
     private static string Describe(ReadOnlySpan<byte> text, string expected)
@@ -260,117 +265,176 @@ internal sealed class RequestCsvReader
         return s.Length <= ShownValueLength ? s : s[..ShownValueLength] + "...";
     }
 
-    private static string Unescape(ReadOnlySpan<byte> raw, bool quoted)
+    /// <summary>Whether <paramref name="text"/> is <c>-?digits[.digits][(e|E)[+-]digits]</c>, which every parser reads alike.</summary>
+    private static bool IsPlainDecimal(ReadOnlySpan<byte> text)
     {
-        var s = Encoding.UTF8.GetString(raw);
-        return quoted ? s.Replace("\"\"", "\"", StringComparison.Ordinal) : s;
+        var i = text.Length > 0 && text[0] == (byte)'-' ? 1 : 0;
+        var integral = Digits(text, ref i);
+        if (integral == 0 || integral > 20) return false;
+        if (i < text.Length && text[i] == (byte)'.')
+        {
+            i++;
+            if (Digits(text, ref i) is 0 or > 40) return false;
+        }
+        if (i < text.Length && (text[i] | 0x20) == (byte)'e')
+        {
+            i++;
+            if (i < text.Length && (text[i] == (byte)'+' || text[i] == (byte)'-')) i++;
+            if (Digits(text, ref i) is 0 or > 3) return false;
+        }
+        return i == text.Length;
+
+        static int Digits(ReadOnlySpan<byte> text, ref int i)
+        {
+            var start = i;
+            while (i < text.Length && (uint)(text[i] - '0') <= 9) i++;
+            return i - start;
+        }
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept((byte)' ', (byte)'\t') < 0;
 
     /// <summary>Throws an <see cref="InputException"/> pointing at the start of field <paramref name="index"/> (its opening quote, if quoted).</summary>
     [DoesNotReturn]
-    private void Fail(ReadOnlySpan<byte> record, int line, int index, string? column, string problem) =>
-        FailAt(record, line, _fieldStart[index] - (_fieldQuoted[index] ? 1 : 0), column, problem);
+    private void Fail(CsvReader reader, int line, int index, string? column, string problem)
+    {
+        var record = reader.RawRecord;
+        FailAt(record, line, QuoteCheck.FieldStart(record, index), column, problem);
+    }
 
     /// <summary>Throws an <see cref="InputException"/> at byte <paramref name="offset"/> of a record, as a physical line and character column.</summary>
     [DoesNotReturn]
-    private void FailAt(ReadOnlySpan<byte> record, int line, int offset, string? column, string problem)
+    private void FailAt(ReadOnlySpan<byte> record, int line, int offset, string? column, string problem, int firstLineShift = 0)
     {
         var before = record[..Math.Min(offset, record.Length)];
         var lastBreak = before.LastIndexOf((byte)'\n');
         var physicalLine = line + before.Count((byte)'\n');
-        var characterColumn = Encoding.UTF8.GetCharCount(before[(lastBreak + 1)..]) + 1;
+        var characterColumn = Encoding.UTF8.GetCharCount(before[(lastBreak + 1)..]) + 1 + (lastBreak < 0 ? firstLineShift : 0);
         throw new InputException(_file, physicalLine, characterColumn, column, problem);
     }
+}
 
+/// <summary>What <see cref="QuoteCheck.FirstProblem"/> found.</summary>
+internal enum QuoteProblem
+{
+    None,
+    TextAfterClosingQuote,
+    QuoteInUnquotedField,
+    Unterminated,
+}
+
+/// <summary>The quoting rules of the request reader (RFC 4180, strictly), over the raw bytes of one record.</summary>
+internal static class QuoteCheck
+{
     /// <summary>
-    /// The next record (without its line end) and the physical line it starts on; false at the end of the file.
-    /// The span is valid until the next call.
+    /// When the record ends inside a quoted field, the offset of the quote that opened it; else null. A quote opens a
+    /// quoted field only at the start of a field or right after a closing quote (a doubled quote).
     /// </summary>
-    private bool NextRecord(out ReadOnlySpan<byte> record, out int line)
+    public static int? UnterminatedAt(ReadOnlySpan<byte> record)
     {
-        var scan = _start;
         var inQuotes = false;
-        var sawQuote = false;
-        // A quote opens a quoted field only at the start of a field, or right after a closing quote (a doubled quote);
-        // a stray quote elsewhere is left for SplitFields to report instead of swallowing the following lines.
         int openedAt = -1, closedAt = -2;
-        int recordEnd, next;
-        while (true)
+        for (var at = record.IndexOf((byte)'"'); at >= 0; at = Next(record, at))
         {
-            var rest = _buffer.AsSpan(scan, _end - scan);
-            var hit = inQuotes ? rest.IndexOf((byte)'"') : rest.IndexOfAny((byte)'"', (byte)'\n');
-            if (hit >= 0)
+            if (inQuotes)
             {
-                var at = scan + hit;
-                scan = at + 1;
-                if (_buffer[at] == (byte)'"')
-                {
-                    sawQuote = true;
-                    if (inQuotes)
-                    {
-                        inQuotes = false;
-                        closedAt = at;
-                    }
-                    else if (at == _start || _buffer[at - 1] == (byte)',' || at == closedAt + 1)
-                    {
-                        inQuotes = true;
-                        openedAt = at;
-                    }
-                    continue;
-                }
-                recordEnd = at;
-                next = at + 1;
-                break;
+                inQuotes = false;
+                closedAt = at;
             }
-
-            if (_endOfFile)
+            else if (at == 0 || record[at - 1] == (byte)',' || at == closedAt + 1)
             {
-                if (_start == _end)
-                {
-                    record = default;
-                    line = _nextLine;
-                    return false;
-                }
-                if (inQuotes)
-                {
-                    FailAt(_buffer.AsSpan(_start, _end - _start), _nextLine, openedAt - _start, null,
-                        "unterminated quoted field (no closing quote before the end of the file)");
-                }
-                recordEnd = _end;
-                next = _end;
-                break;
+                inQuotes = true;
+                openedAt = at;
             }
-
-            // Everything up to the old end has been searched; Refill moves the unconsumed bytes down by `shift`.
-            var shift = _start;
-            scan = _end - shift;
-            Refill();
-            openedAt -= shift;
-            closedAt -= shift;
         }
+        return inQuotes ? openedAt : null;
 
-        record = _buffer.AsSpan(_start, recordEnd - _start);
-        if (!record.IsEmpty && record[^1] == (byte)'\r') record = record[..^1];
-        line = _nextLine;
-        _nextLine += 1 + (sawQuote ? record.Count((byte)'\n') : 0);
-        _start = next;
-        return true;
+        static int Next(ReadOnlySpan<byte> record, int at)
+        {
+            var next = record[(at + 1)..].IndexOf((byte)'"');
+            return next < 0 ? -1 : at + 1 + next;
+        }
     }
 
-    /// <summary>Moves the unconsumed bytes to the front (growing the buffer for a record longer than it) and reads more.</summary>
-    private void Refill()
+    /// <summary>The first quoting problem, field by field from the left, and the offset it is at.</summary>
+    public static QuoteProblem FirstProblem(ReadOnlySpan<byte> record, out int offset)
     {
-        if (_start > 0)
+        var position = 0;
+        while (true)
         {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
+            int next;
+            if (position < record.Length && record[position] == (byte)'"')
+            {
+                var end = ClosingQuote(record, position + 1);
+                if (end < 0)
+                {
+                    offset = position;
+                    return QuoteProblem.Unterminated;
+                }
+                next = end + 1;
+                if (next < record.Length && record[next] != (byte)',')
+                {
+                    offset = next;
+                    return QuoteProblem.TextAfterClosingQuote;
+                }
+            }
+            else
+            {
+                var stop = record[position..].IndexOfAny((byte)',', (byte)'"');
+                next = stop < 0 ? record.Length : position + stop;
+                if (stop >= 0 && record[next] == (byte)'"')
+                {
+                    offset = next;
+                    return QuoteProblem.QuoteInUnquotedField;
+                }
+            }
+            if (next >= record.Length)
+            {
+                offset = 0;
+                return QuoteProblem.None;
+            }
+            position = next + 1;
         }
-        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-        var read = _stream.Read(_buffer, _end, _buffer.Length - _end);
-        if (read == 0) _endOfFile = true;
-        _end += read;
+    }
+
+    /// <summary>The offset of field <paramref name="index"/> of a well-quoted record (its opening quote, if quoted).</summary>
+    public static int FieldStart(ReadOnlySpan<byte> record, int index)
+    {
+        var position = 0;
+        for (var field = 0; field < index && position < record.Length; field++)
+        {
+            int end;
+            if (record[position] == (byte)'"')
+            {
+                var closing = ClosingQuote(record, position + 1);
+                if (closing < 0) return record.Length;
+                end = closing + 1;
+            }
+            else
+            {
+                var comma = record[position..].IndexOf((byte)',');
+                end = comma < 0 ? record.Length : position + comma;
+            }
+            position = end + 1;
+        }
+        return Math.Min(position, record.Length);
+    }
+
+    /// <summary>The index of the quote closing a field whose content starts at <paramref name="from"/>, or -1.</summary>
+    public static int ClosingQuote(ReadOnlySpan<byte> record, int from)
+    {
+        var i = from;
+        while (true)
+        {
+            var q = i < record.Length ? record[i..].IndexOf((byte)'"') : -1;
+            if (q < 0) return -1;
+            i += q;
+            if (i + 1 < record.Length && record[i + 1] == (byte)'"')
+            {
+                i += 2;
+                continue;
+            }
+            return i;
+        }
     }
 }

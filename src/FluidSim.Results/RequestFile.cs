@@ -8,9 +8,10 @@ namespace FluidSim.Results;
 /// <c>decode_length</c> and optionally <c>priority</c>, in any order, then one request per row.
 /// </summary>
 /// <remarks>
-/// <para>Reading validates everything before returning and refuses bad input with an <see cref="InputException"/>
+/// <para>Read with CsvHelper (the fastest of Sep, Sylvan.Data.Csv and CsvHelper on a million rows: bench/RESULTS.md).
+/// Reading validates everything before returning and refuses bad input with an <see cref="InputException"/>
 /// naming the file, the physical line (the header is line 1), the 1-based character column and the column name.</para>
-/// <para>Accepted: UTF-8 with or without a byte-order mark; LF or CRLF line ends; RFC 4180 double-quoted fields
+/// <para>Accepted: UTF-8 with or without a byte-order mark; LF, CRLF or CR line ends; RFC 4180 double-quoted fields
 /// (a quoted field may hold commas, doubled quotes and line breaks); spaces around numbers; extra columns (ignored);
 /// an integer column written as an integral decimal (<c>128.0</c>, <c>1e3</c>); an empty <c>priority</c> (meaning 0);
 /// a negative <c>priority</c> (more urgent than 0); blank lines at the end of the file.</para>

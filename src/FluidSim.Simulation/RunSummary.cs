@@ -1,17 +1,23 @@
+using System.Runtime.InteropServices;
+
 namespace FluidSim.Simulation;
 
 /// <summary>Mean and percentiles of one per-request quantity over completed requests; all null when there is no value.</summary>
 public readonly record struct Distribution(double? Mean, double? P50, double? P90, double? P95, double? P99, double? Max)
 {
     /// <summary>Summarises <paramref name="values"/> (sorted in place).</summary>
-    public static Distribution Of(List<double> values)
+    public static Distribution Of(List<double> values) => Of(CollectionsMarshal.AsSpan(values));
+
+    /// <summary>Summarises <paramref name="values"/> (sorted in place; NaN and -0.0 are not expected).</summary>
+    /// <remarks>The mean is the sum in ascending order divided by the count, so it does not depend on the input order.</remarks>
+    public static Distribution Of(Span<double> values)
     {
-        if (values.Count == 0) return default;
-        values.Sort();
+        if (values.Length == 0) return default;
+        DoubleSort.Sort(values);
         var sum = 0.0;
         foreach (var v in values) sum += v;
         return new Distribution(
-            sum / values.Count,
+            sum / values.Length,
             Percentiles.Linear(values, 0.50),
             Percentiles.Linear(values, 0.90),
             Percentiles.Linear(values, 0.95),
@@ -26,12 +32,26 @@ public static class Percentiles
     /// <summary>The <paramref name="q"/> quantile (0..1) of ascending <paramref name="sorted"/>.</summary>
     public static double Linear(IReadOnlyList<double> sorted, double q)
     {
+        ArgumentNullException.ThrowIfNull(sorted);
         if (sorted.Count == 0) throw new ArgumentException("no values", nameof(sorted));
         var h = (sorted.Count - 1) * q;
         var lo = (int)Math.Floor(h);
         if (lo >= sorted.Count - 1) return sorted[^1];
-        var t = h - lo;
-        double a = sorted[lo], b = sorted[lo + 1];
+        return Lerp(sorted[lo], sorted[lo + 1], h - lo);
+    }
+
+    /// <summary>The <paramref name="q"/> quantile (0..1) of ascending <paramref name="sorted"/>.</summary>
+    public static double Linear(ReadOnlySpan<double> sorted, double q)
+    {
+        if (sorted.Length == 0) throw new ArgumentException("no values", nameof(sorted));
+        var h = (sorted.Length - 1) * q;
+        var lo = (int)Math.Floor(h);
+        if (lo >= sorted.Length - 1) return sorted[^1];
+        return Lerp(sorted[lo], sorted[lo + 1], h - lo);
+    }
+
+    private static double Lerp(double a, double b, double t)
+    {
         // numpy's _lerp: interpolate from the nearer end so that t = 1 gives b exactly.
         var diff = b - a;
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;

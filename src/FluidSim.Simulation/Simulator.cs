@@ -1,10 +1,23 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace FluidSim.Simulation;
 
-// Implementation note: per-request state lives in parallel arrays indexed by the request's position in
-// (arrival_time, req_id) order, so FCFS order is simply that index and a queue key packs
-// (policy key, index) into one long. WAITING and SWAPPED are binary heaps on that key (only their
-// heads are ever looked at); RUNNING is an ordered array because batches are its prefix and victims
-// may come from anywhere. Nothing is allocated per batch, and with no observer no record is built.
+// Implementation note: the loop does work in proportion to what changes, plus one tight pass over the batch.
+// - Per-request state lives in parallel arrays indexed by the request's position in (arrival_time, req_id) order, so
+//   FCFS order is that index and a queue key packs (policy key, index) into one long. WAITING and SWAPPED are
+//   KeyQueues of those keys (only their heads are ever looked at; keys that come in order cost O(1)).
+// - RUNNING (RunningList) is structure-of-arrays in RUNNING order: request index, tokens left to decode, prefill +
+//   decode, and (LRU only) last use. A resident request holds prefill + decode - left tokens, so executing a batch is
+//   one decrement per member over a contiguous int array (vectorised), which also finds the completions.
+// - The batch is a prefix of RUNNING, kept from one iteration to the next with its token sum: executing adds one token
+//   per member, completions and preemptions subtract theirs, and only the boundary is moved (step 4), so forming a
+//   batch costs the requests that cross the boundary, not the batch size.
+// - First tokens: RUNNING slots before a watermark are known to have their first token, so only slots that cross it
+//   are looked at. A slot never moves back across it, so each entry into RUNNING is looked at once.
+// - The clock is the sequence of IEEE additions of simulator.md rule 5, in order; summary sums keep their order too.
+// Nothing is allocated per batch, and with no observer no record is built.
 
 /// <summary>Runs one simulation of simulator.md (contract v1). Pure computation: no I/O, no threads.</summary>
 public sealed class Simulator
@@ -13,17 +26,21 @@ public sealed class Simulator
 
     private readonly SimulationParameters _p;
     private readonly ISimulationObserver? _observer;
+    private readonly SimulationProgress? _progress;
+    private readonly long _mTotal;
+    private readonly long _budget;
+    private readonly bool _swapMode;
 
-    // Per-request state (index = position in arrival order).
+    // Per-request state (index = position in arrival order). k is kept here only while a request is not RUNNING.
+    // Arrays a mode never touches are left empty: swap-only state in recompute mode and the other way round.
     private readonly int _n;
     private readonly int[] _reqId;
     private readonly double[] _arrival;
     private readonly int[] _prefill;
     private readonly int[] _decode;
-    private readonly long[] _queueKey;
+    private readonly int[] _priority;
     private readonly int[] _k;
     private readonly byte[] _state;
-    private readonly long[] _lastUse;
     private readonly double[] _firstEnter;
     private readonly double[] _firstToken;
     private readonly double[] _swapOutAt;
@@ -32,49 +49,60 @@ public sealed class Simulator
     private readonly int[] _preemptCount;
     private readonly long[] _wasted;
 
-    private readonly PriorityQueue<int, long> _waiting;
-    private readonly PriorityQueue<int, long> _swapped;
-    private int[] _running;
-    private int _runningCount;
+    private readonly KeyQueue _waiting = new();
+    private readonly KeyQueue _swapped = new();
+    private readonly RunningList _running;
+    private int[] _completedSlots = new int[16];
+
     private long _u;
     private double _t;
     private long _batchId;
+    private int _next;
     private readonly DeterministicRandom _random;
 
-    private Simulator(IReadOnlyList<Request> requests, SimulationParameters parameters, ISimulationObserver? observer)
+    // This iteration's scheduling counts (rule 2) and the run's totals.
+    private int _admitted, _swappedIn, _swappedOut, _preempted;
+    private long _moved;
+    private long _completed, _rejected, _swapOuts, _swapIns, _preemptions, _wastedTotal, _decodedCompleted;
+    private double _makespan;
+    private double _wDuration, _wMemory, _wTokens, _wSize, _wRunning, _wWaiting, _wSwapped;
+    private long _progressCountdown;
+
+    // Values of the four distributions, one per completed request.
+    private readonly double[] _totalDelay;
+    private readonly double[] _waitingTime;
+    private readonly double[] _ttft;
+    private readonly double[] _tpot;
+    private int _tpotCount;
+
+    private Simulator(IReadOnlyList<Request> requests, SimulationParameters parameters, ISimulationObserver? observer, SimulationProgress? progress)
     {
         parameters.Validate();
         _p = parameters;
         _observer = observer;
+        _progress = progress;
+        _mTotal = parameters.MTotal;
+        _budget = parameters.B;
+        _swapMode = parameters.Mode == PreemptionMode.Swap;
+        _running = new RunningList(parameters.VictimPolicy == VictimPolicy.Lru);
 
-        var kept = new List<Request>(requests.Count);
-        foreach (var r in requests)
-        {
-            if (parameters.LFilter is { } l && r.DecodeLength > l) continue;
-            if (r.DecodeLength < 1 || r.PrefillLength < 0 || !(r.ArrivalTime >= 0) || double.IsInfinity(r.ArrivalTime))
-            {
-                throw new ArgumentException($"request {r.ReqId} is invalid: {r}");
-            }
-            kept.Add(r);
-        }
-        kept.Sort(static (a, b) => a.ArrivalTime != b.ArrivalTime ? a.ArrivalTime.CompareTo(b.ArrivalTime) : a.ReqId.CompareTo(b.ReqId));
-
-        _n = kept.Count;
-        _reqId = new int[_n];
-        _arrival = new double[_n];
-        _prefill = new int[_n];
-        _decode = new int[_n];
-        _queueKey = new long[_n];
+        var kept = KeptInArrivalOrder(requests, parameters.LFilter);
+        _n = kept.Length;
+        // Arrays written whole before they are read need no zeroing.
+        _reqId = GC.AllocateUninitializedArray<int>(_n);
+        _arrival = GC.AllocateUninitializedArray<double>(_n);
+        _prefill = GC.AllocateUninitializedArray<int>(_n);
+        _decode = GC.AllocateUninitializedArray<int>(_n);
+        _priority = parameters.QueuePolicy == QueuePolicy.Priority ? GC.AllocateUninitializedArray<int>(_n) : [];
+        _firstEnter = GC.AllocateUninitializedArray<double>(_n);
+        _firstToken = GC.AllocateUninitializedArray<double>(_n);
         _k = new int[_n];
         _state = new byte[_n];
-        _lastUse = new long[_n];
-        _firstEnter = new double[_n];
-        _firstToken = new double[_n];
-        _swapOutAt = new double[_n];
-        _swappedTime = new double[_n];
-        _swapCount = new int[_n];
-        _preemptCount = new int[_n];
-        _wasted = new long[_n];
+        _swapOutAt = _swapMode ? GC.AllocateUninitializedArray<double>(_n) : [];
+        _swappedTime = _swapMode ? new double[_n] : [];
+        _swapCount = _swapMode ? new int[_n] : [];
+        _preemptCount = _swapMode ? [] : new int[_n];
+        _wasted = _swapMode ? [] : new long[_n];
         for (var i = 0; i < _n; i++)
         {
             var r = kept[i];
@@ -82,236 +110,101 @@ public sealed class Simulator
             _arrival[i] = r.ArrivalTime;
             _prefill[i] = r.PrefillLength;
             _decode[i] = r.DecodeLength;
-            // Index i already orders by (arrival_time, req_id); the policy key goes in the high half.
-            long primary = parameters.QueuePolicy switch
-            {
-                QueuePolicy.Sjf => r.DecodeLength,
-                QueuePolicy.Priority => r.Priority,
-                _ => 0,
-            };
-            _queueKey[i] = (primary << 32) | (uint)i;
-            _firstEnter[i] = double.NaN;
-            _firstToken[i] = double.NaN;
         }
+        if (_priority.Length > 0)
+        {
+            for (var i = 0; i < _n; i++) _priority[i] = kept[i].Priority;
+        }
+        _firstEnter.AsSpan().Fill(double.NaN);
+        _firstToken.AsSpan().Fill(double.NaN);
 
-        _waiting = new PriorityQueue<int, long>();
-        _swapped = new PriorityQueue<int, long>();
-        _running = new int[16];
+        _totalDelay = GC.AllocateUninitializedArray<double>(_n);
+        _waitingTime = GC.AllocateUninitializedArray<double>(_n);
+        _ttft = GC.AllocateUninitializedArray<double>(_n);
+        _tpot = GC.AllocateUninitializedArray<double>(_n);
         _random = new DeterministicRandom(parameters.Seed);
+        _progressCountdown = progress?.Interval ?? long.MaxValue;
+    }
+
+    /// <summary>The WAITING and SWAPPED key of request <paramref name="i"/>: the policy key in the high half, then the index (which orders by (arrival_time, req_id)).</summary>
+    private long QueueKey(int i)
+    {
+        long primary = _p.QueuePolicy switch
+        {
+            QueuePolicy.Sjf => _decode[i],
+            QueuePolicy.Priority => _priority[i],
+            _ => 0,
+        };
+        return (primary << 32) | (uint)i;
     }
 
     /// <summary>Runs <paramref name="requests"/> under <paramref name="parameters"/>, streaming records to <paramref name="observer"/>.</summary>
+    /// <param name="progress">
+    /// Receives every <see cref="SimulationProgress.Interval"/>-th batch; the other batches cost nothing (unlike an
+    /// observer, it does not make the run build every record).
+    /// </param>
     /// <exception cref="ArgumentException">A parameter is out of range or a request is invalid.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (checked every 1024 batches).</exception>
     public static RunSummary Run(
         IReadOnlyList<Request> requests,
         SimulationParameters parameters,
         ISimulationObserver? observer = null,
-        CancellationToken cancellationToken = default)
-        => new Simulator(requests, parameters, observer).Execute(cancellationToken);
+        CancellationToken cancellationToken = default,
+        SimulationProgress? progress = null)
+        => new Simulator(requests, parameters, observer, progress).Execute(cancellationToken);
 
     private RunSummary Execute(CancellationToken cancellationToken)
     {
-        var mTotal = (long)_p.MTotal;
-        var maxDecode = 0;
-        for (var i = 0; i < _n; i++) maxDecode = Math.Max(maxDecode, _decode[i]);
-        long stallLimit = _p.StallBatches ?? (10L * maxDecode + 1000);
-
-        var next = 0;
-        long completed = 0, rejected = 0, swapOuts = 0, swapIns = 0, preemptions = 0, wastedTotal = 0, decodedCompleted = 0;
+        var stallLimit = StallLimit();
         long sinceCompletion = 0;
         var stalled = false;
-        var makespan = 0.0;
-        double wDuration = 0, wMemory = 0, wTokens = 0, wSize = 0, wRunning = 0, wWaiting = 0, wSwapped = 0;
-        var totalDelay = new List<double>();
-        var waitingTime = new List<double>();
-        var ttft = new List<double>();
-        var tpot = new List<double>();
-
         while (true)
         {
             if ((_batchId & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
 
-            // 1. Arrive: only at batch boundaries, in (arrival_time, req_id) order.
-            while (next < _n && _arrival[next] <= _t)
+            Arrive();
+            Schedule();
+            if (_running.Count == 0)
             {
-                var i = next++;
-                Emit(EventType.Arrival, i, 0, _u, _u);
-                if (_prefill[i] + (long)_decode[i] > mTotal)
-                {
-                    _state[i] = RejectedState;
-                    rejected++;
-                    Emit(EventType.Reject, i, 0, _u, _u);
-                    _observer?.OnRequestFinished(Trace(i, RequestStatus.Rejected));
-                }
-                else
-                {
-                    _state[i] = Waiting;
-                    _waiting.Enqueue(i, _queueKey[i]);
-                }
-            }
-
-            // 2. Schedule. Invariant afterwards: U + |RUNNING| <= M_total.
-            int admitted = 0, swappedIn = 0, swappedOut = 0, preempted = 0;
-            long moved = 0;
-            while (_u + _runningCount > mTotal)
-            {
-                var pos = PickVictim();
-                var v = _running[pos];
-                RemoveRunningAt(pos);
-                long held = _prefill[v] + (long)_k[v];
-                var before = _u;
-                _u -= held;
-                if (_p.Mode == PreemptionMode.Swap)
-                {
-                    _state[v] = Swapped;
-                    _swapOutAt[v] = _t;
-                    _swapCount[v]++;
-                    _swapped.Enqueue(v, _queueKey[v]);
-                    moved += held;
-                    swappedOut++;
-                    Emit(EventType.SwapOut, v, _k[v], before, _u);
-                }
-                else
-                {
-                    Emit(EventType.Preempt, v, _k[v], before, _u);
-                    _wasted[v] += _k[v];
-                    wastedTotal += _k[v];
-                    _k[v] = 0;
-                    _preemptCount[v]++;
-                    _state[v] = Waiting;
-                    _waiting.Enqueue(v, _queueKey[v]);
-                    preempted++;
-                }
-            }
-
-            if (swappedOut == 0 && preempted == 0)
-            {
-                // 2b. Swap in, in queue order, stopping at the first that does not fit (head-of-line blocking).
-                while (_swapped.TryPeek(out var s, out _) && _u + _runningCount + (_prefill[s] + (long)_k[s]) + 1 <= mTotal)
-                {
-                    _swapped.Dequeue();
-                    long held = _prefill[s] + (long)_k[s];
-                    var before = _u;
-                    _u += held;
-                    AppendRunning(s);
-                    _swappedTime[s] += _t - _swapOutAt[s];
-                    moved += held;
-                    swappedIn++;
-                    Emit(EventType.SwapIn, s, _k[s], before, _u);
-                }
-
-                // 2c. Admit only when nothing is left swapped.
-                if (_swapped.Count == 0)
-                {
-                    while (_waiting.TryPeek(out var w, out _) && _u + _runningCount + _prefill[w] + 1 <= mTotal)
-                    {
-                        _waiting.Dequeue();
-                        var before = _u;
-                        _u += _prefill[w];
-                        AppendRunning(w);
-                        if (double.IsNaN(_firstEnter[w])) _firstEnter[w] = _t;
-                        admitted++;
-                        Emit(EventType.Admit, w, 0, before, _u);
-                    }
-                }
-            }
-            swapOuts += swappedOut;
-            swapIns += swappedIn;
-            preemptions += preempted;
-
-            // 3. Idle: jump to the next arrival, or stop.
-            if (_runningCount == 0)
-            {
+                // 3. Idle: jump to the next arrival, or stop.
                 if (_waiting.Count > 0 || _swapped.Count > 0)
                 {
                     throw new InvalidOperationException("internal error: nothing running while requests wait");
                 }
-                if (next < _n)
+                if (_next < _n)
                 {
-                    _t = _arrival[next];
+                    _t = _arrival[_next];
                     continue;
                 }
                 break;
             }
 
-            // 4. Form the batch: the prefix of RUNNING within budget B; the first request always joins.
-            var budget = (long)_p.B;
-            long batchTokens = 0;
-            var batchSize = 0;
-            while (batchSize < _runningCount)
-            {
-                var r = _running[batchSize];
-                long context = _prefill[r] + (long)_k[r] + 1;
-                if (batchSize > 0 && batchTokens + context > budget) break;
-                batchTokens += context;
-                batchSize++;
-            }
-
+            var batchSize = _running.FormBatch(_budget);
+            var batchTokens = _running.PrefixTokens;
             var usedAfterSchedule = _u;
-            int runningAfterSchedule = _runningCount, waitingAfterSchedule = _waiting.Count, swappedAfterSchedule = _swapped.Count;
-
-            // 5. Execute, in exactly the order of simulator.md (IEEE double).
-            var duration = _p.D0 + _p.D1 * batchTokens + _p.SwapTimePerToken * moved;
+            int runningAfterSchedule = _running.Count, waitingAfterSchedule = _waiting.Count, swappedAfterSchedule = _swapped.Count;
             var start = _t;
-            var end = _t + duration;
-            _t = end;
-            for (var j = 0; j < batchSize; j++)
-            {
-                var r = _running[j];
-                _k[r]++;
-                _lastUse[r] = _batchId;
-                if (double.IsNaN(_firstToken[r])) _firstToken[r] = end;
-            }
-            _u += batchSize;
+            var duration = ExecuteBatch(batchSize, batchTokens, out var anyCompleted);
+            var completedNow = anyCompleted ? Complete(batchSize) : 0;
 
-            // 6. Complete: compact the batch prefix, keeping RUNNING's order.
-            var completedNow = 0;
-            var write = 0;
-            for (var j = 0; j < batchSize; j++)
+            // 7. Record the batch, then batch_id += 1. A snapshot is built only for someone who reads it.
+            var utilization = (double)usedAfterSchedule / _mTotal;
+            var report = --_progressCountdown == 0;
+            if (report || _observer is not null)
             {
-                var r = _running[j];
-                if (_k[r] == _decode[r])
-                {
-                    var before = _u;
-                    _u -= _prefill[r] + (long)_decode[r];
-                    _state[r] = CompletedState;
-                    completedNow++;
-                    Emit(EventType.Complete, r, _k[r], before, _u);
-                    var total = end - _arrival[r];
-                    totalDelay.Add(total);
-                    waitingTime.Add(_firstEnter[r] - _arrival[r]);
-                    ttft.Add(_firstToken[r] - _arrival[r]);
-                    if (_decode[r] > 1) tpot.Add((end - _firstToken[r]) / (_decode[r] - 1));
-                    decodedCompleted += _decode[r];
-                    _observer?.OnRequestFinished(Trace(r, RequestStatus.Completed, end));
-                }
-                else
-                {
-                    _running[write++] = r;
-                }
+                Record(new BatchSnapshot(
+                    _batchId, start, _t, duration, batchSize, batchTokens,
+                    runningAfterSchedule, waitingAfterSchedule, swappedAfterSchedule, _completed,
+                    usedAfterSchedule, utilization, _admitted, _swappedIn, _swappedOut, _preempted, completedNow), report);
             }
-            if (completedNow > 0)
-            {
-                Array.Copy(_running, batchSize, _running, write, _runningCount - batchSize);
-                _runningCount -= completedNow;
-            }
-            completed += completedNow;
-
-            // 7. Record.
-            var utilization = (double)usedAfterSchedule / mTotal;
-            _observer?.OnBatch(new BatchSnapshot(
-                _batchId, start, end, duration, batchSize, batchTokens,
-                runningAfterSchedule, waitingAfterSchedule, swappedAfterSchedule, completed,
-                usedAfterSchedule, utilization, admitted, swappedIn, swappedOut, preempted, completedNow));
-            wDuration += duration;
-            wMemory += utilization * duration;
-            wTokens += batchTokens * duration;
-            wSize += batchSize * duration;
-            wRunning += runningAfterSchedule * duration;
-            wWaiting += waitingAfterSchedule * duration;
-            wSwapped += swappedAfterSchedule * duration;
-            makespan = end;
+            _wDuration += duration;
+            _wMemory += utilization * duration;
+            _wTokens += batchTokens * duration;
+            _wSize += batchSize * duration;
+            _wRunning += runningAfterSchedule * duration;
+            _wWaiting += waitingAfterSchedule * duration;
+            _wSwapped += swappedAfterSchedule * duration;
+            _makespan = _t;
             _batchId++;
 
             // 8. Stall guard.
@@ -322,45 +215,266 @@ public sealed class Simulator
                 break;
             }
         }
+        return Summarize(stalled);
+    }
 
+    private long StallLimit()
+    {
+        var maxDecode = _n == 0 ? 0 : _decode.Max();
+        return _p.StallBatches ?? (10L * maxDecode + 1000);
+    }
+
+    /// <summary>1. Arrive: only at batch boundaries, in (arrival_time, req_id) order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Arrive()
+    {
+        if (_next < _n && _arrival[_next] <= _t) ArriveDue();
+    }
+
+    private void ArriveDue()
+    {
+        while (_next < _n && _arrival[_next] <= _t)
+        {
+            var i = _next++;
+            Emit(EventType.Arrival, i, 0, _u, _u);
+            if (_prefill[i] + (long)_decode[i] > _mTotal)
+            {
+                _state[i] = RejectedState;
+                _rejected++;
+                Emit(EventType.Reject, i, 0, _u, _u);
+                _observer?.OnRequestFinished(Trace(i, RequestStatus.Rejected));
+            }
+            else
+            {
+                _state[i] = Waiting;
+                _waiting.Add(QueueKey(i));
+            }
+        }
+    }
+
+    /// <summary>2. Schedule. Invariant afterwards: U + |RUNNING| &lt;= M_total.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Schedule()
+    {
+        _admitted = _swappedIn = _swappedOut = _preempted = 0;
+        _moved = 0;
+        while (_u + _running.Count > _mTotal) Preempt(PickVictim());
+
+        if (_swappedOut == 0 && _preempted == 0)
+        {
+            if (_swapped.Count > 0) SwapIn();
+            // 2c. Admit only when nothing is left swapped.
+            if (_swapped.Count == 0 && _waiting.Count > 0) Admit();
+        }
+        _swapOuts += _swappedOut;
+        _swapIns += _swappedIn;
+        _preemptions += _preempted;
+    }
+
+    /// <summary>2a. Removes the victim in RUNNING slot <paramref name="slot"/>: swapped out keeping k, or preempted losing it.</summary>
+    private void Preempt(int slot)
+    {
+        var at = _running.Start + slot;
+        var v = _running.Request[at];
+        var k = _decode[v] - _running.Left[at];
+        long held = _prefill[v] + (long)k;
+        _running.RemoveAt(slot, held);
+        var before = _u;
+        _u -= held;
+        if (_swapMode)
+        {
+            _k[v] = k;
+            _state[v] = Swapped;
+            _swapOutAt[v] = _t;
+            _swapCount[v]++;
+            _swapped.Add(QueueKey(v));
+            _moved += held;
+            _swappedOut++;
+            Emit(EventType.SwapOut, v, k, before, _u);
+        }
+        else
+        {
+            Emit(EventType.Preempt, v, k, before, _u);
+            _wasted[v] += k;
+            _wastedTotal += k;
+            _k[v] = 0;
+            _preemptCount[v]++;
+            _state[v] = Waiting;
+            _waiting.Add(QueueKey(v));
+            _preempted++;
+        }
+    }
+
+    /// <summary>2b. Swap in, in queue order, stopping at the first that does not fit (head-of-line blocking).</summary>
+    private void SwapIn()
+    {
+        while (_swapped.Count > 0)
+        {
+            var s = (int)_swapped.Min;
+            long held = _prefill[s] + (long)_k[s];
+            if (_u + _running.Count + held + 1 > _mTotal) break;
+            _swapped.RemoveMin();
+            var before = _u;
+            _u += held;
+            AppendRunning(s, _decode[s] - _k[s]);
+            _swappedTime[s] += _t - _swapOutAt[s];
+            _moved += held;
+            _swappedIn++;
+            Emit(EventType.SwapIn, s, _k[s], before, _u);
+        }
+    }
+
+    /// <summary>2c. Admit from WAITING with k = 0, stopping at the first that does not fit.</summary>
+    private void Admit()
+    {
+        while (_waiting.Count > 0)
+        {
+            var w = (int)_waiting.Min;
+            if (_u + _running.Count + _prefill[w] + 1 > _mTotal) break;
+            _waiting.RemoveMin();
+            var before = _u;
+            _u += _prefill[w];
+            AppendRunning(w, _decode[w]);
+            if (double.IsNaN(_firstEnter[w])) _firstEnter[w] = _t;
+            _admitted++;
+            Emit(EventType.Admit, w, 0, before, _u);
+        }
+    }
+
+    /// <summary>5. Executes the batch: the clock advances (in exactly the order of simulator.md, IEEE double) and every member decodes a token.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double ExecuteBatch(int batchSize, long batchTokens, out bool anyCompleted)
+    {
+        var duration = _p.D0 + _p.D1 * batchTokens + _p.SwapTimePerToken * _moved;
+        var end = _t + duration;
+        _t = end;
+        var start = _running.Start;
+        anyCompleted = DecrementFindingZero(_running.Left.AsSpan(start, batchSize));
+        _u += batchSize;
+        // The first token of the slots that execute for the first time since they entered RUNNING.
+        for (var j = _running.FirstTokenWatermark; j < batchSize; j++)
+        {
+            var r = _running.Request[start + j];
+            if (double.IsNaN(_firstToken[r])) _firstToken[r] = end;
+        }
+        _running.Executed(batchSize, _batchId);
+        return duration;
+    }
+
+    /// <summary>Subtracts one from every value; true when one of them reaches zero.</summary>
+    /// <remarks>128-bit vectors: every x64 and Arm64 CPU has them, so ReadyToRun images keep this code precompiled.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool DecrementFindingZero(Span<int> values)
+    {
+        var j = 0;
+        var zero = false;
+        if (Vector128.IsHardwareAccelerated && values.Length >= Vector128<int>.Count)
+        {
+            ref var first = ref MemoryMarshal.GetReference(values);
+            var hits = Vector128<int>.Zero;
+            for (; j <= values.Length - Vector128<int>.Count; j += Vector128<int>.Count)
+            {
+                var v = Vector128.LoadUnsafe(ref first, (nuint)j) - Vector128<int>.One;
+                v.StoreUnsafe(ref first, (nuint)j);
+                hits |= Vector128.Equals(v, Vector128<int>.Zero);
+            }
+            zero = hits != Vector128<int>.Zero;
+        }
+        for (; j < values.Length; j++)
+        {
+            if (--values[j] == 0) zero = true;
+        }
+        return zero;
+    }
+
+    /// <summary>6. Complete: batch members with nothing left to decode leave RUNNING, which keeps its order. Returns how many.</summary>
+    private int Complete(int batchSize)
+    {
+        var end = _t;
+        var start = _running.Start;
+        var left = _running.Left.AsSpan(start, batchSize);
+        var completedNow = 0;
+        for (var j = left.IndexOf(0); j >= 0; j = NextZero(left, j))
+        {
+            if (completedNow == _completedSlots.Length) Array.Resize(ref _completedSlots, completedNow * 2);
+            _completedSlots[completedNow++] = j;
+            var r = _running.Request[start + j];
+            var before = _u;
+            _u -= _running.Size[start + j];
+            _state[r] = CompletedState;
+            Emit(EventType.Complete, r, _decode[r], before, _u);
+            var arrival = _arrival[r];
+            var firstToken = _firstToken[r];
+            _totalDelay[_completed] = end - arrival;
+            _waitingTime[_completed] = _firstEnter[r] - arrival;
+            _ttft[_completed] = firstToken - arrival;
+            if (_decode[r] > 1) _tpot[_tpotCount++] = (end - firstToken) / (_decode[r] - 1);
+            _decodedCompleted += _decode[r];
+            _completed++;
+            _observer?.OnRequestFinished(Trace(r, RequestStatus.Completed, end));
+        }
+        _running.RemoveCompleted(_completedSlots.AsSpan(0, completedNow));
+        return completedNow;
+    }
+
+    private static int NextZero(ReadOnlySpan<int> values, int after)
+    {
+        var next = values[(after + 1)..].IndexOf(0);
+        return next < 0 ? -1 : after + 1 + next;
+    }
+
+    /// <summary>7. Hands the batch to the observer and, every progress interval, to the progress sink.</summary>
+    private void Record(in BatchSnapshot batch, bool report)
+    {
+        _observer?.OnBatch(batch);
+        if (report)
+        {
+            _progressCountdown = _progress!.Interval;
+            _progress.Report(batch);
+        }
+    }
+
+    private RunSummary Summarize(bool stalled)
+    {
         long requestsSwapped = 0;
         for (var i = 0; i < _n; i++)
         {
-            if (_swapCount[i] > 0) requestsSwapped++;
+            if (_swapMode && _swapCount[i] > 0) requestsSwapped++;
             if (_state[i] is not (CompletedState or RejectedState))
             {
                 _observer?.OnRequestFinished(Trace(i, RequestStatus.Unfinished));
             }
         }
 
-        var unfinished = _n - completed - rejected;
-        double? PerTime(double weighted) => wDuration > 0 ? weighted / wDuration : null;
+        var completed = (int)_completed;
+        var unfinished = _n - _completed - _rejected;
+        double? PerTime(double weighted) => _wDuration > 0 ? weighted / _wDuration : null;
         return new RunSummary
         {
             Outcome = stalled && unfinished > 0 ? "stalled" : "completed",
             NumRequests = _n,
-            Completed = completed,
-            Rejected = rejected,
+            Completed = _completed,
+            Rejected = _rejected,
             Unfinished = unfinished,
             Batches = _batchId,
-            Makespan = makespan,
-            SwapOuts = swapOuts,
-            SwapIns = swapIns,
-            Preemptions = preemptions,
-            WastedTokens = wastedTotal,
+            Makespan = _makespan,
+            SwapOuts = _swapOuts,
+            SwapIns = _swapIns,
+            Preemptions = _preemptions,
+            WastedTokens = _wastedTotal,
             RequestsSwapped = requestsSwapped,
-            ThroughputRps = makespan > 0 ? completed / makespan : null,
-            TokenThroughput = makespan > 0 ? decodedCompleted / makespan : null,
-            TotalDelay = Distribution.Of(totalDelay),
-            WaitingTime = Distribution.Of(waitingTime),
-            Ttft = Distribution.Of(ttft),
-            Tpot = Distribution.Of(tpot),
-            MemoryUtilizationMean = PerTime(wMemory),
-            BatchTokensMean = PerTime(wTokens),
-            BatchSizeMean = PerTime(wSize),
-            RunningMean = PerTime(wRunning),
-            WaitingMean = PerTime(wWaiting),
-            SwappedMean = PerTime(wSwapped),
+            ThroughputRps = _makespan > 0 ? _completed / _makespan : null,
+            TokenThroughput = _makespan > 0 ? _decodedCompleted / _makespan : null,
+            TotalDelay = Distribution.Of(_totalDelay.AsSpan(0, completed)),
+            WaitingTime = Distribution.Of(_waitingTime.AsSpan(0, completed)),
+            Ttft = Distribution.Of(_ttft.AsSpan(0, completed)),
+            Tpot = Distribution.Of(_tpot.AsSpan(0, _tpotCount)),
+            MemoryUtilizationMean = PerTime(_wMemory),
+            BatchTokensMean = PerTime(_wTokens),
+            BatchSizeMean = PerTime(_wSize),
+            RunningMean = PerTime(_wRunning),
+            WaitingMean = PerTime(_wWaiting),
+            SwappedMean = PerTime(_wSwapped),
         };
     }
 
@@ -369,34 +483,27 @@ public sealed class Simulator
         switch (_p.VictimPolicy)
         {
             case VictimPolicy.Lifo:
-                return _runningCount - 1;
+                return _running.Count - 1;
             case VictimPolicy.Fifo:
                 return 0;
             case VictimPolicy.Lru:
+                // The first slot with the oldest last use: ties go to the earlier position in RUNNING.
+                var lastUse = _running.LastUse.AsSpan(_running.Start, _running.Count);
                 var best = 0;
-                for (var j = 1; j < _runningCount; j++)
+                for (var j = 1; j < lastUse.Length; j++)
                 {
-                    if (_lastUse[_running[j]] < _lastUse[_running[best]]) best = j;
+                    if (lastUse[j] < lastUse[best]) best = j;
                 }
                 return best;
             default:
-                return _random.NextInt(_runningCount);
+                return _random.NextInt(_running.Count);
         }
     }
 
-    private void AppendRunning(int i)
+    private void AppendRunning(int i, int left)
     {
-        if (_runningCount == _running.Length) Array.Resize(ref _running, _running.Length * 2);
-        _running[_runningCount++] = i;
+        _running.Append(i, left, _prefill[i] + _decode[i], _batchId);
         _state[i] = Running;
-        // Entering RUNNING counts as a use, for LRU.
-        _lastUse[i] = _batchId;
-    }
-
-    private void RemoveRunningAt(int pos)
-    {
-        Array.Copy(_running, pos + 1, _running, pos, _runningCount - pos - 1);
-        _runningCount--;
     }
 
     private void Emit(EventType type, int i, int k, long before, long after)
@@ -419,6 +526,72 @@ public sealed class Simulator
             done is { } c && first is { } f && _decode[i] > 1 ? (c - f) / (_decode[i] - 1) : null,
             done - enter,
             done - arrival,
-            _swapCount[i], _swappedTime[i], _preemptCount[i], _wasted[i]);
+            _swapMode ? _swapCount[i] : 0,
+            _swapMode ? _swappedTime[i] : 0,
+            _swapMode ? 0 : _preemptCount[i],
+            _swapMode ? 0 : _wasted[i]);
     }
+
+    /// <summary>
+    /// The requests left after <c>L_filter</c>, validated, in (arrival_time, req_id) order. Input already in that order (as
+    /// generated workloads and most files are) is neither copied nor sorted.
+    /// </summary>
+    private static ReadOnlySpan<Request> KeptInArrivalOrder(IReadOnlyList<Request> requests, int? lFilter)
+    {
+        ReadOnlySpan<Request> all = requests switch
+        {
+            Request[] array => array,
+            List<Request> list => CollectionsMarshal.AsSpan(list),
+            _ => requests.ToArray(),
+        };
+        var count = 0;
+        var ordered = true;
+        var previous = default(Request);
+        foreach (var r in all)
+        {
+            if (lFilter is { } l && r.DecodeLength > l) continue;
+            if (r.DecodeLength < 1 || r.PrefillLength < 0 || !(r.ArrivalTime >= 0) || double.IsInfinity(r.ArrivalTime))
+            {
+                throw new ArgumentException($"request {r.ReqId} is invalid: {r}");
+            }
+            // Strictly ordered only: ties of (arrival_time, req_id) go through the sort, as they always have.
+            if (count > 0 && ordered)
+            {
+                ordered = previous.ArrivalTime < r.ArrivalTime || (previous.ArrivalTime == r.ArrivalTime && previous.ReqId < r.ReqId);
+            }
+            previous = r;
+            count++;
+        }
+        if (ordered && count == all.Length) return all;
+
+        var kept = new List<Request>(count);
+        foreach (var r in all)
+        {
+            if (lFilter is not { } l || r.DecodeLength <= l) kept.Add(r);
+        }
+        // The same sort as ever (List.Sort is introsort), so equal keys end up where they always did.
+        if (!ordered) kept.Sort(static (a, b) => a.ArrivalTime != b.ArrivalTime ? a.ArrivalTime.CompareTo(b.ArrivalTime) : a.ReqId.CompareTo(b.ReqId));
+        return CollectionsMarshal.AsSpan(kept);
+    }
+}
+
+/// <summary>Receives every <see cref="Interval"/>-th batch of a run (batches <c>Interval - 1</c>, <c>2 * Interval - 1</c>, ...).</summary>
+/// <remarks>Called on the simulating thread, synchronously; the other batches cost one decrement.</remarks>
+public sealed class SimulationProgress
+{
+    private readonly Action<BatchSnapshot> _report;
+
+    /// <param name="interval">Batches between two reports (>= 1).</param>
+    /// <param name="report">Receives the batch just recorded.</param>
+    public SimulationProgress(int interval, Action<BatchSnapshot> report)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, 1);
+        ArgumentNullException.ThrowIfNull(report);
+        Interval = interval;
+        _report = report;
+    }
+
+    public int Interval { get; }
+
+    internal void Report(in BatchSnapshot batch) => _report(batch);
 }

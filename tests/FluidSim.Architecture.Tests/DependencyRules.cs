@@ -8,6 +8,7 @@ namespace FluidSim.Architecture.Tests;
 public static class DependencyRules
 {
     public static readonly Package ParquetNet = new("Parquet.Net", ["Parquet.Net"], ["Parquet"]);
+    public static readonly Package CsvHelper = new("CsvHelper", ["CsvHelper"], ["CsvHelper"]);
     public static readonly Package YamlDotNet = new("YamlDotNet", ["YamlDotNet"], ["YamlDotNet"]);
     public static readonly Package ScottPlot = new("ScottPlot", ["ScottPlot"], ["ScottPlot"]);
     public static readonly Package Akka = new("Akka.NET", ["Akka", "Akka.*"], ["Akka", "Akka.*"]);
@@ -19,7 +20,7 @@ public static class DependencyRules
     public static readonly ProjectRule[] All =
     [
         new("FluidSim.Simulation", [], []),
-        new("FluidSim.Results", ["FluidSim.Simulation"], [ParquetNet]),
+        new("FluidSim.Results", ["FluidSim.Simulation"], [CsvHelper, ParquetNet]),
         new("FluidSim.Experiments", ["FluidSim.Simulation", "FluidSim.Results"], [YamlDotNet]),
         new("FluidSim.Traces", ["FluidSim.Simulation", "FluidSim.Results"], []),
         new("FluidSim.Sweeps", ["FluidSim.Simulation", "FluidSim.Results", "FluidSim.Experiments", "FluidSim.Traces"], [ParquetNet, YamlDotNet]),

@@ -13,13 +13,16 @@ public sealed class CancellationEndToEndTests : IDisposable
     {
         if (OperatingSystem.IsWindows()) return; // POSIX signals only; Ctrl-C goes through the same cancellation token.
 
-        var generated = FluidsimProcess.Run(_work.Path, "generate", "--scenario", "normal", "--num-requests", "2000", "--seed", "3", "-o", "requests.csv");
-        Assert.Equal(0, generated.ExitCode);
-
-        // A progress line per batch fills the stderr pipe, which this test does not read yet: the child then blocks
-        // mid-run with its temp folder on disk, so the signal surely lands during the run, however fast the machine.
-        string[] args = ["simulate", "--requests", "requests.csv", "--set", "progress_interval=1", "--summary-only", "--out", "exp"];
-        using var process = FluidsimProcess.StartUnread(_work.Path, args);
+        // Three equal requests livelock under recompute with FIFO victims (simulator.md rule 8), and a stall guard of two
+        // billion batches keeps the run going for many seconds, so the signal surely lands during it, however fast the
+        // machine; the progress lines are throttled, so none of this relies on a full stderr pipe.
+        _work.Write("requests.csv", "arrival_time,prefill_length,decode_length\n0,2,10\n0,2,10\n0,2,10\n");
+        string[] args =
+        [
+            "simulate", "--requests", "requests.csv", "--set", "M_total=12", "--set", "B=6", "--set", "mode=recompute",
+            "--set", "victim_policy=FIFO", "--set", "stall_batches=2000000000", "--set", "progress_interval=1", "--summary-only", "--out", "exp",
+        ];
+        using var process = FluidsimProcess.Start(_work.Path, args);
         var temp = _work.File(".tmp-exp");
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (!Directory.Exists(temp) && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);

@@ -55,6 +55,18 @@ public sealed class RequestFileTests : IDisposable
     }
 
     [Fact]
+    public void A_lone_carriage_return_ends_a_line()
+    {
+        // As CsvHelper reads it (before issue 13 it was part of a field): files with classic Mac line ends are read.
+        var path = _dir.Write("r.csv", "arrival_time,prefill_length,decode_length\r0,1,1\r2,3,4\r");
+
+        Assert.Equal([new Request(0, 0, 1, 1), new Request(1, 2, 3, 4)], RequestFile.Read(path));
+        var bad = _dir.Write("bad.csv", "arrival_time,prefill_length,decode_length\r0,1,1\r2,x,4\r");
+        var e = Assert.Throws<InputException>(() => RequestFile.Read(bad));
+        Assert.Equal((3, 3), (e.Line, e.Column));
+    }
+
+    [Fact]
     public void Accepts_integral_decimals_in_integer_columns()
     {
         var path = _dir.Write("r.csv", Header + "0,128.0,1e3\n");
@@ -111,6 +123,13 @@ public sealed class RequestFileTests : IDisposable
         { "a,arrival_time,prefill_length,decode_length\r\n\"multi\r\nline\",0,1,1\r\n\"x\",0,1,zz\r\n", "line after a multi-line field", 4, 9, "decode_length", "not a number" },
         { "a,arrival_time,prefill_length,decode_length\n\"two\nlines\",0,bad,1\n", "field on the second line of a record", 3, 10, "prefill_length", "not a number" },
         { "a,arrival_time,prefill_length,decode_length\n\"é\",0,1,x\n", "column counts characters", 2, 9, "decode_length", "not a number" },
+        { "\uFEFF", "only a byte-order mark", 1, null, null, "header row is empty" },
+        { Header + "0,1,1\n\n1,\"2,3\n", "unterminated quote after a blank line", 4, 3, null, "no closing quote before the end of the file" },
+        { Header + "0,\"a\"\",1\n", "doubled quote reopens the field", 2, 6, null, "unterminated quoted field" },
+        { "\uFEFFarrival_time,\"prefill_length,decode_length\n", "unterminated header after a byte-order mark", 1, 15, null, "unterminated quoted field" },
+        { "\uFEFF\"arrival_time,prefill_length,decode_length\n0,1,1\n", "first header field unclosed after a mark", 1, 1, null, "unterminated quoted field" },
+        { Header + "0,1,1\n\"1\"\"\",2,3,4\n", "too many fields after a quoted one", 3, null, null, "expected 3 fields as in the header, found 4" },
+        { Header + "\"0\",\"x\"\"y\",1\n", "shown value keeps doubled quotes", 2, 5, "prefill_length", "not a number: 'x\"\"y'" },
     };
 
     [Theory]
@@ -171,6 +190,34 @@ public sealed class RequestFileTests : IDisposable
         Assert.Equal(2 + (2 * Rows) + 1, e.Line);
         Assert.Equal(6, e.Column);
         Assert.Equal("decode_length", e.Field);
+    }
+
+    [Fact]
+    public void Numbers_read_exactly_as_the_dotnet_parsers_read_them()
+    {
+        // Plain decimals take a faster parser; every spelling must still give .NET's value, bit for bit.
+        var random = new DeterministicRandom(13);
+        var texts = new List<string> { "0", "-0", "0.0", "1e-320", "4.9406564584124654E-324", "1.7976931348623157e308", "9007199254740993", "0.1", "123456789012345678901234567890", "2.2250738585072011e-308", "1E+2", "1.", ".5", "+3", " 7 ", "1_0" };
+        for (var i = 0; i < 4000; i++)
+        {
+            var digits = new string(Enumerable.Range(0, 1 + random.NextInt(24)).Select(_ => (char)('0' + random.NextInt(10))).ToArray());
+            var point = random.NextInt(digits.Length + 1);
+            var text = digits[..point] + (point < digits.Length ? "." + digits[point..] : "");
+            if (random.NextInt(3) == 0) text += "e" + (random.NextInt(2) == 0 ? "-" : "") + random.NextInt(330);
+            texts.Add(text);
+        }
+        var valid = texts.Where(t => double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) && d >= 0).ToList();
+        var path = _dir.Write("numbers.csv", "arrival_time,prefill_length,decode_length\n" + string.Concat(valid.Select(t => $"{t},1,1\n")));
+
+        var read = RequestFile.Read(path);
+
+        Assert.Equal(valid.Count, read.Count);
+        for (var i = 0; i < valid.Count; i++)
+        {
+            var expected = double.Parse(valid[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(read[i].ArrivalTime), $"'{valid[i]}': {read[i].ArrivalTime:R}, expected {expected:R}");
+        }
+        Assert.Throws<InputException>(() => RequestFile.Read(_dir.Write("underscore.csv", "arrival_time,prefill_length,decode_length\n1_0,1,1\n")));
     }
 
     [Fact]

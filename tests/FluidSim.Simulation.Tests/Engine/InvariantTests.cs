@@ -1,4 +1,5 @@
 using FluidSim.Simulation;
+using FluidSim.Simulation.Workloads;
 
 namespace FluidSim.Simulation.Tests.Engine;
 
@@ -99,6 +100,49 @@ public class InvariantTests
         {
             Assert.Equal(completion, observer.Traces[id].CompletionTime);
         }
+    }
+
+    public static IEnumerable<object[]> LargeCases() => Enumerable.Range(0, 8).Select(i => new object[] { i });
+
+    /// <summary>
+    /// Larger workloads than the bank's, so that RUNNING holds hundreds of requests, the batch prefix moves both ways, the
+    /// queues hold thousands, and the distributions take the radix path (over 1024 values).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LargeCases))]
+    public void Completion_times_agree_with_an_independent_implementation_on_large_workloads(int caseSeed)
+    {
+        var rng = new DeterministicRandom(7000 + caseSeed);
+        var scenario = (Scenario)(caseSeed % 3);
+        var requests = WorkloadGenerator.Generate(new WorkloadSpec { Scenario = scenario, NumRequests = 1500 }, caseSeed);
+        var p = new SimulationParameters
+        {
+            MTotal = rng.NextIntInclusive(2000, 12000),
+            B = rng.NextIntInclusive(300, 6000),
+            Mode = caseSeed % 2 == 0 ? PreemptionMode.Swap : PreemptionMode.Recompute,
+            QueuePolicy = (QueuePolicy)(caseSeed % 3),
+            VictimPolicy = (VictimPolicy)((caseSeed / 3) % 3),
+            D0 = 0.01,
+            D1 = 0.0001,
+            SwapTimePerToken = caseSeed % 4 == 0 ? 1e-5 : 0,
+            StallBatches = 2000,
+        };
+        var observer = new RecordingObserver();
+        var s = Simulator.Run(requests, p, observer);
+        var expected = ReferenceSimulator.CompletionTimes(requests, p, out var batches);
+        Assert.Equal(batches, s.Batches);
+        foreach (var (id, completion) in expected)
+        {
+            Assert.Equal(completion, observer.Traces[id].CompletionTime);
+        }
+
+        // The summary's distributions over the traces, computed the plain way.
+        var delays = observer.Traces.Values.Where(t => t.Status == RequestStatus.Completed).Select(t => t.TotalDelay!.Value).Order().ToList();
+        Assert.True(delays.Count > 1024 || s.Outcome == "stalled", $"only {delays.Count} completions");
+        var sum = 0.0;
+        foreach (var d in delays) sum += d;
+        Assert.Equal(sum / delays.Count, s.TotalDelay.Mean);
+        Assert.Equal(Percentiles.Linear(delays, 0.95), s.TotalDelay.P95);
     }
 
     [Theory]

@@ -1,0 +1,178 @@
+namespace FluidSim.Simulation;
+
+// Implementation note: RUNNING is a window [Start, Start + Count) of parallel arrays, so that a request can leave from
+// either end without moving the others: a removal shifts the shorter side (FIFO and LIFO victims move nothing), and
+// completions, which all lie in the batch prefix, are closed up by moving the slots before them towards the back.
+// The batch prefix and the first-token watermark are counts from the front, kept right as slots leave.
+
+/// <summary>RUNNING of simulator.md, structure of arrays in RUNNING order (slot = position from the front).</summary>
+internal sealed class RunningList
+{
+    private readonly bool _tracksLastUse;
+    private int[] _request = new int[16];
+    private int[] _left = new int[16];
+    private int[] _size = new int[16];
+    private long[] _lastUse;
+
+    public RunningList(bool tracksLastUse)
+    {
+        _tracksLastUse = tracksLastUse;
+        _lastUse = tracksLastUse ? new long[16] : [];
+    }
+
+    /// <summary>Index in the arrays of slot 0.</summary>
+    public int Start { get; private set; }
+
+    public int Count { get; private set; }
+
+    /// <summary>Request index of each slot (read from <see cref="Start"/>).</summary>
+    public int[] Request => _request;
+
+    /// <summary>Tokens each slot has left to decode (decode_length - k), from <see cref="Start"/>.</summary>
+    public int[] Left => _left;
+
+    /// <summary>prefill_length + decode_length of each slot, from <see cref="Start"/>.</summary>
+    public int[] Size => _size;
+
+    /// <summary>The batch id of each slot's last use, for LRU only (empty otherwise), from <see cref="Start"/>.</summary>
+    public long[] LastUse => _lastUse;
+
+    /// <summary>Slots [0, PrefixCount) form the batch, as of the last <see cref="FormBatch"/>.</summary>
+    public int PrefixCount { get; private set; }
+
+    /// <summary>The sum of prefill + k + 1 over the prefix.</summary>
+    public long PrefixTokens { get; private set; }
+
+    /// <summary>Slots [0, FirstTokenWatermark) have had their first token.</summary>
+    public int FirstTokenWatermark { get; private set; }
+
+    /// <summary>prefill + k + 1 of <paramref name="slot"/>: the context it attends to when it executes.</summary>
+    public long Context(int slot) => (long)_size[Start + slot] - _left[Start + slot] + 1;
+
+    public void Append(int request, int left, int size, long batchId)
+    {
+        if (Start + Count == _request.Length) MakeRoom();
+        var i = Start + Count++;
+        _request[i] = request;
+        _left[i] = left;
+        _size[i] = size;
+        // Entering RUNNING counts as a use, for LRU.
+        if (_tracksLastUse) _lastUse[i] = batchId;
+    }
+
+    /// <summary>Removes <paramref name="slot"/>, which holds <paramref name="held"/> tokens, moving the shorter side.</summary>
+    public void RemoveAt(int slot, long held)
+    {
+        if (slot < PrefixCount)
+        {
+            PrefixCount--;
+            PrefixTokens -= held + 1;
+        }
+        if (slot < FirstTokenWatermark) FirstTokenWatermark--;
+        var i = Start + slot;
+        var after = Count - slot - 1;
+        if (slot < after)
+        {
+            Move(Start, Start + 1, slot);
+            Start++;
+        }
+        else
+        {
+            Move(i + 1, i, after);
+        }
+        Count--;
+    }
+
+    /// <summary>
+    /// 4. Moves the end of the batch prefix so that it is the longest prefix within <paramref name="budget"/> (the first
+    /// slot always joins); returns its length.
+    /// </summary>
+    public int FormBatch(long budget)
+    {
+        // Since the last batch every member gained a token and some left: the prefix may now be too long (shrink it from
+        // its end; the member taken off did not fit, so growing stops at once) or too short (grow it).
+        while (PrefixCount > 1 && PrefixTokens > budget)
+        {
+            PrefixCount--;
+            PrefixTokens -= Context(PrefixCount);
+        }
+        if (PrefixCount == 0)
+        {
+            PrefixCount = 1;
+            PrefixTokens = Context(0);
+        }
+        while (PrefixCount < Count)
+        {
+            var context = Context(PrefixCount);
+            if (PrefixTokens + context > budget) break;
+            PrefixTokens += context;
+            PrefixCount++;
+        }
+        return PrefixCount;
+    }
+
+    /// <summary>After the batch executed: each member holds one token more, and the first <paramref name="batchSize"/> slots have had their first token.</summary>
+    public void Executed(int batchSize, long batchId)
+    {
+        PrefixTokens += batchSize;
+        if (FirstTokenWatermark < batchSize) FirstTokenWatermark = batchSize;
+        if (_tracksLastUse) _lastUse.AsSpan(Start, batchSize).Fill(batchId);
+    }
+
+    /// <summary>
+    /// Removes the completed slots <paramref name="completedSlots"/> (ascending, all in the batch prefix, each holding
+    /// <c>Size</c> tokens, that is prefill + decode_length) by moving the slots before each towards the back.
+    /// </summary>
+    public void RemoveCompleted(ReadOnlySpan<int> completedSlots)
+    {
+        var shift = 0;
+        var segmentEnd = Start + completedSlots[^1];
+        for (var c = completedSlots.Length - 1; c >= 0; c--)
+        {
+            var at = Start + completedSlots[c];
+            if (shift > 0) Move(at + 1, at + 1 + shift, segmentEnd - at - 1);
+            PrefixTokens -= _size[at] + 1L;
+            shift++;
+            segmentEnd = at;
+        }
+        Move(Start, Start + shift, segmentEnd - Start);
+        Start += shift;
+        Count -= shift;
+        PrefixCount -= shift;
+        FirstTokenWatermark -= shift;
+    }
+
+    private void Move(int from, int to, int length)
+    {
+        if (length == 0) return;
+        _request.AsSpan(from, length).CopyTo(_request.AsSpan(to));
+        _left.AsSpan(from, length).CopyTo(_left.AsSpan(to));
+        _size.AsSpan(from, length).CopyTo(_size.AsSpan(to));
+        if (_tracksLastUse) _lastUse.AsSpan(from, length).CopyTo(_lastUse.AsSpan(to));
+    }
+
+    /// <summary>No room after the last slot: slide the window to the front, or grow the arrays when it is over half full.</summary>
+    private void MakeRoom()
+    {
+        if (Count <= _request.Length / 2)
+        {
+            Move(Start, 0, Count);
+        }
+        else
+        {
+            var size = _request.Length * 2;
+            _request = Grown(_request, Start, Count, size);
+            _left = Grown(_left, Start, Count, size);
+            _size = Grown(_size, Start, Count, size);
+            if (_tracksLastUse) _lastUse = Grown(_lastUse, Start, Count, size);
+        }
+        Start = 0;
+    }
+
+    private static T[] Grown<T>(T[] array, int start, int count, int size)
+    {
+        var grown = new T[size];
+        Array.Copy(array, start, grown, 0, count);
+        return grown;
+    }
+}

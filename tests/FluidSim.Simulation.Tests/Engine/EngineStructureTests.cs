@@ -1,0 +1,125 @@
+using FluidSim.Simulation;
+using FluidSim.Simulation.Workloads;
+
+namespace FluidSim.Simulation.Tests.Engine;
+
+/// <summary>The engine's own data structures (issue 13), each against a plain implementation of the same thing.</summary>
+public class EngineStructureTests
+{
+    public static TheoryData<string, int> SortCases() => new()
+    {
+        { "random", 5000 },
+        { "random", 1023 },
+        { "random", 1024 },
+        { "increasing with noise", 100_000 },
+        { "many equal", 20_000 },
+        { "negative and positive", 3000 },
+        { "one bit apart", 4096 },
+        { "dense ties", 50_000 },
+        { "all equal", 2048 },
+        { "tiny", 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SortCases))]
+    public void DoubleSort_gives_the_same_sequence_as_a_comparison_sort(string shape, int count)
+    {
+        var rng = new DeterministicRandom(count);
+        var values = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = shape switch
+            {
+                "random" => rng.NextExponential(0.01),
+                "increasing with noise" => (i * 5.5) + rng.NextDouble(0, 300),
+                "many equal" => rng.NextInt(7) * 0.25,
+                "negative and positive" => rng.NextDouble(-1e6, 1e6),
+                "one bit apart" => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(1000.0) + rng.NextInt(4)),
+                // Spread over a wide range, but crowded where the leading bits do not tell them apart: the fallback.
+                "dense ties" => (i % 2 == 0 ? 1e6 : 1) + rng.NextDouble(0, 1e-9),
+                "all equal" => 42.0,
+                _ => rng.NextDouble(),
+            };
+        }
+        var expected = (double[])values.Clone();
+        Array.Sort(expected);
+
+        DoubleSort.Sort(values);
+
+        Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), values.Select(BitConverter.DoubleToInt64Bits));
+    }
+
+    [Fact]
+    public void Distribution_of_a_large_sample_matches_the_sorted_sum_and_numpy_percentiles()
+    {
+        var rng = new DeterministicRandom(3);
+        var values = Enumerable.Range(0, 30_000).Select(_ => rng.NextExponential(0.1)).ToArray();
+        var sorted = values.Order().ToList();
+        var sum = 0.0;
+        foreach (var v in sorted) sum += v;
+
+        var d = Distribution.Of(values.AsSpan());
+
+        Assert.Equal(sum / sorted.Count, d.Mean);
+        Assert.Equal(Percentiles.Linear(sorted, 0.5), d.P50);
+        Assert.Equal(Percentiles.Linear(sorted, 0.99), d.P99);
+        Assert.Equal(sorted[^1], d.Max);
+    }
+
+    [Fact]
+    public void KeyQueue_removes_keys_in_ascending_order_whatever_order_they_came_in()
+    {
+        var rng = new DeterministicRandom(11);
+        var queue = new KeyQueue();
+        var reference = new SortedSet<long>();
+        long nextInOrder = 0;
+        for (var step = 0; step < 20_000; step++)
+        {
+            if (reference.Count == 0 || rng.NextInt(3) > 0)
+            {
+                // Mostly increasing keys (arrivals), sometimes an old one again (a re-queued victim) or a policy key.
+                var key = rng.NextInt(4) switch
+                {
+                    0 => ((long)rng.NextInt(50) << 32) | (uint)step,
+                    1 => rng.NextInt((int)Math.Max(1, nextInt(nextInOrder))) * 2L + 1,
+                    _ => nextInOrder += 2,
+                };
+                if (!reference.Add(key)) continue;
+                queue.Add(key);
+            }
+            else
+            {
+                Assert.Equal(reference.Min, queue.Min);
+                reference.Remove(reference.Min);
+                queue.RemoveMin();
+            }
+            Assert.Equal(reference.Count, queue.Count);
+        }
+        while (reference.Count > 0)
+        {
+            Assert.Equal(reference.Min, queue.Min);
+            reference.Remove(reference.Min);
+            queue.RemoveMin();
+        }
+        Assert.Equal(0, queue.Count);
+
+        static long nextInt(long upper) => Math.Min(upper, int.MaxValue);
+    }
+
+    [Fact]
+    public void Progress_sees_every_interval_th_batch_and_changes_nothing()
+    {
+        var requests = WorkloadGenerator.Generate(new WorkloadSpec { Scenario = Scenario.Heavy, NumRequests = 400 }, 5);
+        var p = new SimulationParameters { MTotal = 3000 };
+        var records = new RecordingObserver();
+        var plain = Simulator.Run(requests, p, records);
+
+        var reported = new List<BatchSnapshot>();
+        var withProgress = Simulator.Run(requests, p, null, default, new SimulationProgress(7, reported.Add));
+
+        Assert.Equal(plain, withProgress);
+        Assert.Equal(records.Batches.Where(b => (b.BatchId + 1) % 7 == 0), reported);
+        Assert.Equal(plain.Batches / 7, reported.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SimulationProgress(0, _ => { }));
+    }
+}
