@@ -23,7 +23,7 @@ public sealed partial class SweepRunTests(ITestOutputHelper output) : IDisposabl
         name: killme
         description: exactly-once under SIGKILL
         workload:
-          generate: {scenario: heavy, num_requests: 6000}
+          generate: {scenario: heavy, num_requests: 15000}
         base:
           d_0: 1.0
           d_1: 0.001
