@@ -12,6 +12,9 @@ public static class RequestTimelinePlot
     /// <summary>Image width in pixels.</summary>
     public const int Width = 1600;
 
+    /// <summary>The least width a wasted-work segment is drawn with, in pixels of the image (about 0.4% of it).</summary>
+    public const int MinimumWastedPixels = 6;
+
     /// <summary>Image height in pixels.</summary>
     public const int Height = 900;
 
@@ -39,7 +42,10 @@ public static class RequestTimelinePlot
         var plot = new Plot();
         var ticks = new List<Tick>();
         var preempted = lanes.Any(l => l.PreemptCount > 0 || l.Preemptions.Count > 0);
-        double maxEnd = 0;
+        var maxEnd = lanes.SelectMany(l => l.Intervals.Select(i => i.End).Concat(l.Preemptions)).DefaultIfEmpty(0).Max();
+        // Wasted work is often a few batches of a long run: drawn at its true width it is a sliver. It gets a minimum
+        // width (the legend says so), grown to the left so it still ends at its ▲ preemption marker.
+        var minimumWastedWidth = maxEnd * 1.08 * MinimumWastedPixels / Width;
         for (var i = 0; i < lanes.Count; i++)
         {
             // The first sampled request is drawn at the top.
@@ -47,11 +53,13 @@ public static class RequestTimelinePlot
             var lane = lanes[i];
             foreach (var interval in lane.Intervals)
             {
-                var rect = plot.Add.Rectangle(interval.Start, interval.End, y - 0.35, y + 0.35);
+                var start = interval.Phase == RequestPhase.WastedWork
+                    ? Math.Min(interval.Start, interval.End - minimumWastedWidth)
+                    : interval.Start;
+                var rect = plot.Add.Rectangle(start, interval.End, y - 0.35, y + 0.35);
                 rect.FillColor = ColorOf(interval.Phase);
                 rect.LineWidth = interval.Phase is RequestPhase.Swapped or RequestPhase.WastedWork ? 1.5f : 0;
                 rect.LineColor = Colors.Black;
-                maxEnd = Math.Max(maxEnd, interval.End);
                 // Swaps are often far shorter than a pixel: a marker above the bar keeps each one visible.
                 if (interval.Phase == RequestPhase.Swapped)
                     plot.Add.Marker(interval.Start, y + 0.45, MarkerShape.FilledTriangleDown, 11, ColorOf(RequestPhase.Swapped));
@@ -59,7 +67,6 @@ public static class RequestTimelinePlot
             foreach (var time in lane.Preemptions)
             {
                 plot.Add.Marker(time, y - 0.45, PreemptionMarker, 11, ColorOf(RequestPhase.WastedWork));
-                maxEnd = Math.Max(maxEnd, time);
             }
             var end = lane.Intervals.Count > 0 ? lane.Intervals[^1].End : 0;
             var label = plot.Add.Text(LaneLabel(lane, preempted), end, y);
@@ -86,7 +93,7 @@ public static class RequestTimelinePlot
                     RequestPhase.Waiting => "waiting (queued)",
                     RequestPhase.Executing => "executing (on GPU)",
                     RequestPhase.Swapped => "swapped out to CPU (▼ marks each swap-out)",
-                    _ => "wasted work: decoded, then preempted and recomputed",
+                    _ => $"wasted work: decoded, then preempted and recomputed (drawn at least ~{MinimumWastedPixels} px wide)",
                 },
                 FillColor = ColorOf(phase),
             });
