@@ -385,14 +385,7 @@ public static class SweepCommands
         if (cluster is not null)
         {
             using var client = ClusterSweepCommands.Connect(cluster);
-            var reply = query switch
-            {
-                ListSweeps => await client.ListAsync(cancellationToken),
-                GetSweepStatus q => await client.StatusAsync(q.Name, cancellationToken),
-                CancelSweep q => await client.CancelAsync(q.Name, cancellationToken),
-                CompactSweep q => await client.CompactAsync(q.Name, cancellationToken),
-                _ => throw new ArgumentException($"not a cluster query: {query.GetType().Name}", nameof(query)),
-            };
+            var reply = await client.AskAsync(query, cancellationToken);
             return new QueryAnswer(reply, "on the cluster", "the cluster", OnCluster: true);
         }
         var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, query, cancellationToken);
