@@ -251,7 +251,11 @@ public static class SweepCommands
         return command;
     }
 
-    /// <summary>Live progress: a Spectre progress bar on a terminal, one plain line a second otherwise (logs, CI, tests).</summary>
+    /// <summary>
+    /// Live progress while a sweep runs (<c>run</c>, <c>resume</c>, <c>submit --wait</c>): on a terminal ONE line rewritten
+    /// in place at most four times a second; piped or redirected, a plain <c>progress:</c> line when the count has moved and
+    /// a second has passed, and the last one (logs, CI, tests).
+    /// </summary>
     private static async Task<SweepRunResult> WithProgressAsync(string name, int totalJobs, Func<Action<SweepProgress>, Task<SweepRunResult>> run)
     {
         if (Console.IsOutputRedirected)
@@ -259,36 +263,29 @@ public static class SweepCommands
             // Wide enough that a failure's message is not wrapped inside its table cell.
             AnsiConsole.Profile.Width = 240;
             var lastLine = DateTime.MinValue;
+            var lastDecided = -1;
             return await run(p =>
             {
-                if (DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(1) && !p.Status.IsComplete) return;
+                var decided = Decided(p.Status);
+                if (!p.Status.IsComplete && (decided == lastDecided || DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(1))) return;
                 lastLine = DateTime.UtcNow;
+                lastDecided = decided;
                 Console.WriteLine($"progress: {ProgressLine(p)}");
             });
         }
 
-        SweepRunResult? result = null;
-        await AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask(Markup.Escape(name), maxValue: Math.Max(1, totalJobs));
-                result = await run(p =>
-                {
-                    var decided = p.Status.Succeeded + p.Status.Failed + p.Status.SucceededUncommitted + p.Status.FailedUncommitted;
-                    task.MaxValue = Math.Max(1, p.Status.TotalJobs);
-                    task.Value = decided;
-                    var s = p.Status;
-                    var eta = p.Eta is { } e ? Duration(e) : "?";
-                    task.Description = Markup.Escape(
-                        $"{name}: {s.Succeeded + s.SucceededUncommitted} done, {s.Failed + s.FailedUncommitted} failed, {s.Running} running, "
-                        + $"{p.JobsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)}/s, ETA {eta}");
-                });
-                task.StopTask();
-            });
-        return result!;
+        var line = new LiveLine(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            return await run(p => line.Show($"{name}: {ProgressLine(p)}, {Duration(p.Elapsed)}", force: p.Status.IsComplete));
+        }
+        finally
+        {
+            line.End();
+        }
     }
+
+    private static int Decided(SweepStatusReport s) => s.Succeeded + s.Failed + s.SucceededUncommitted + s.FailedUncommitted;
 
     private static string ProgressLine(SweepProgress p)
     {
