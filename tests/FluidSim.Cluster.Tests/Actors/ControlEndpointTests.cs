@@ -6,6 +6,7 @@ using FluidSim.Cluster.Coordinator.State;
 using FluidSim.Cluster.Embedded;
 using FluidSim.Cluster.Messages;
 using FluidSim.Cluster.Serialization;
+using FluidSim.Cluster.Tests.Infrastructure;
 
 namespace FluidSim.Cluster.Tests.Actors;
 
@@ -59,7 +60,7 @@ public sealed class ControlEndpointTests : IDisposable
     [Fact]
     public async Task No_coordinator_answer_is_503_and_the_client_gives_up_after_its_budget()
     {
-        var coordinator = _system.ActorOf(Props.Create(() => new FixedCoordinator([], true)));
+        var coordinator = _system.ActorOf(Props.Create(() => new FixedCoordinator(new List<IFluidSimMessage>(), true)));
         await using var server = await ControlServer.StartAsync("127.0.0.1", 0, coordinator, _dir.Results, CancellationToken.None);
         using var http = new HttpClient();
         var started = DateTime.UtcNow;

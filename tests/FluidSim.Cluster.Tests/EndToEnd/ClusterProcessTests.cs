@@ -116,12 +116,12 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IDis
     [Fact]
     public async Task A_worker_stopped_with_SIGTERM_mid_job_hands_it_back_at_once_and_exits_0()
     {
-        // One job of several seconds.
+        // One job of ~10 s: the second worker joins while it runs.
         _dir.Write("client/long.yaml",
             """
             name: long
             workload:
-              generate: {scenario: heavy, num_requests: 800000}
+              generate: {scenario: heavy, num_requests: 2500000}
             base: {seed: 3, M_total: 20000, B: 4000}
             grid:
               victim_policy: [LIFO]
