@@ -116,15 +116,16 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IDis
     [Fact]
     public async Task A_worker_stopped_with_SIGTERM_mid_job_hands_it_back_at_once_and_exits_0()
     {
-        // One job of ~10 s: the second worker joins while it runs.
+        // One job of ~10 s (2M requests with every detail table written): the second worker joins while it runs.
         _dir.Write("client/long.yaml",
             """
             name: long
             workload:
-              generate: {scenario: heavy, num_requests: 2500000}
-            base: {seed: 3, M_total: 20000, B: 4000}
+              generate: {scenario: normal, num_requests: 2000000, arrival_rate: 0.5}
+            base: {seed: 3}
             grid:
               victim_policy: [LIFO]
+            outputs: {requests: true, batches: true, events: true}
             limits: {max_attempts: 1, job_timeout_s: 600}
             """);
         var coordinator = StartNode("coordinator", 0);
