@@ -14,7 +14,8 @@ namespace FluidSim.Cli;
 /// <remarks>
 /// Exit codes: 0 every job completed every request (or the query succeeded); 1 some jobs failed, the sweep was cancelled,
 /// or the results folder is busy; 2 bad input (the file, a changed sweep, an unknown name), nothing written; 3 every job
-/// ran, none failed, but some stalled with requests unfinished; 130 interrupted.
+/// ran, none failed, but some stalled with requests unfinished; 4 (<c>--cluster</c>) no coordinator reachable within the
+/// retry budget; 130 interrupted.
 /// </remarks>
 public static class SweepCommands
 {

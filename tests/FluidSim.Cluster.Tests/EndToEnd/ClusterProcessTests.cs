@@ -195,6 +195,20 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IDis
             var uploads = Directory.GetFiles(Path.Combine(_dir.Results, ".fluidsim", "uploads"), "*", SearchOption.AllDirectories);
             Assert.Equal(["requests.csv"], uploads.Select(Path.GetFileName));
             Assert.Equal(definition.DataFile!.Value.ContentSha256, Path.GetFileName(Path.GetDirectoryName(uploads[0])));
+
+            // The CLI's other commands reach the same sweep from a folder that shares nothing with the nodes.
+            var elsewhere = _dir.File("elsewhere");
+            Directory.CreateDirectory(elsewhere);
+            var list = await FluidsimProcess.RunAsync(elsewhere, "sweep", "list", "--cluster", node.ControlAddress);
+            Assert.True(list.ExitCode == 0, list.ToString());
+            Assert.Contains("upload\tfinished\t2\t0\t2\t", list.Stdout);
+            var report = await FluidsimProcess.RunAsync(elsewhere, "sweep", "report", "upload", "--cluster", node.ControlAddress, "--axis", "M_total");
+            output.WriteLine(report.ToString());
+            Assert.Equal(0, report.ExitCode);
+            Assert.Contains("Fetched: 1 part(s) of sweep upload from the cluster", report.Stdout);
+            Assert.True(File.Exists(Path.Combine(elsewhere, "results", "upload", "report", "report.html")));
+            Assert.Equal(DuckDb.JobIds(_dir.Results, "upload", "summary").Order(StringComparer.Ordinal),
+                DuckDb.JobIds(Path.Combine(elsewhere, "results"), "upload", "summary").Order(StringComparer.Ordinal));
         }
         finally
         {
