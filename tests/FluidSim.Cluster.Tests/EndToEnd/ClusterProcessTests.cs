@@ -229,6 +229,37 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IDis
         Assert.StartsWith($"fluidsim: error: cannot reach a coordinator at 127.0.0.1:{port} after 2 s", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Node_flags_win_over_their_FLUIDSIM_variables_and_bad_values_are_refused_in_one_line()
+    {
+        var flagPort = ClusterNodeProcess.FreePort();
+        var node = StartNode("coordinator,worker", 1, extra: new Dictionary<string, string> { ["FLUIDSIM_LOG_FORMAT"] = "json" });
+        await node.WaitUntilJoinedAsync();
+        // JSON logs: one compact JSON object per line, the joined line among them.
+        Assert.Contains(node.Log.Split('\n'), l => l.StartsWith("{\"@t\":", StringComparison.Ordinal) && l.Contains("node joined cluster", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{node.HttpPort}", node.Log);
+        Assert.Equal(0, (await node.TerminateAsync()).ExitCode);
+
+        using var flagged = FluidsimProcess.Start(_dir.Path, new Dictionary<string, string>
+        {
+            ["FLUIDSIM_HTTP_PORT"] = "1",
+            ["FLUIDSIM_ROLES"] = "worker",
+            ["FLUIDSIM_PORT"] = "0",
+            ["FLUIDSIM_RESULTS"] = _dir.File("other"),
+        }, "node", "--roles", "coordinator", "--http-port", flagPort.ToString(CultureInfo.InvariantCulture));
+        Assert.True(await flagged.WaitUntilAsync(() => flagged.Stdout.Contains($"control endpoint listening at http://127.0.0.1:{flagPort}/", StringComparison.Ordinal), TimeSpan.FromSeconds(60)), flagged.Stdout + flagged.Stderr);
+        flagged.Terminate();
+        Assert.Equal(0, (await flagged.WaitAsync(TimeSpan.FromSeconds(60))).ExitCode);
+
+        var badRole = await FluidsimProcess.RunAsync(_dir.Path, "node", "--roles", "boss");
+        Assert.Equal(2, badRole.ExitCode);
+        Assert.Contains("--roles takes coordinator, worker or both", Assert.Single(badRole.ErrorLines));
+        using var badEnv = FluidsimProcess.Start(_dir.Path, new Dictionary<string, string> { ["FLUIDSIM_WORKERS"] = "many" }, "node");
+        var refused = await badEnv.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("FLUIDSIM_WORKERS", Assert.Single(refused.ErrorLines));
+    }
+
     private static void AssertCleanLog(string log)
     {
         foreach (var line in log.Split('\n'))
