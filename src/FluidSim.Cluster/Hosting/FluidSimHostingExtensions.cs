@@ -19,7 +19,7 @@ namespace FluidSim.Cluster.Hosting;
 /// reads as a list: <c>WithEmbeddedCluster().WithFluidSimSerialization().WithSqliteJobStore(path)
 /// .WithSweepCoordinator(settings).WithSweepWorkers(n, settings)</c>.
 /// </summary>
-public static class FluidSimHostingExtensions
+public static partial class FluidSimHostingExtensions
 {
     /// <summary>The cluster role of the node that may host the coordinator singleton.</summary>
     public const string CoordinatorRole = "coordinator";
