@@ -64,7 +64,7 @@ public class SweepRefusalTests
     [Fact]
     public void An_unknown_top_level_key_names_the_closest_valid_one() =>
         AssertRefused("name: x\n" + Workload + "replication: 3\n", 3, 1, "replication",
-            "unknown key (did you mean 'replications'?); expected one of name, description, workload, base, grid, cases, replications, seeds, outputs, limits");
+            "unknown key (did you mean 'replications'?); expected one of name, description, workload, base, grid, cases, replications, seeds, outputs, limits, search");
 
     [Fact]
     public void An_unknown_parameter_in_base_names_the_closest_valid_one() =>
