@@ -125,6 +125,8 @@ public static class SweepCommands
             table.AddRow("jobs", Count(status.TotalJobs, "job"));
             table.AddRow("succeeded", (status.Succeeded + status.SucceededUncommitted).ToString(CultureInfo.InvariantCulture));
             table.AddRow("failed", (status.Failed + status.FailedUncommitted).ToString(CultureInfo.InvariantCulture));
+            table.AddRow("stalled", status.Stalled.ToString(CultureInfo.InvariantCulture));
+            if (status.Search is not null) table.AddRow("search", Markup.Escape(status.Search));
             table.AddRow("running", status.Running.ToString(CultureInfo.InvariantCulture));
             table.AddRow("pending", status.Pending.ToString(CultureInfo.InvariantCulture));
             table.AddRow("submitted", status.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
@@ -142,14 +144,14 @@ public static class SweepCommands
     [
         new("sweep", IsKey: true), new("state"), new("jobs", RightAligned: true), new("succeeded", RightAligned: true),
         new("failed", RightAligned: true), new("running", RightAligned: true), new("pending", RightAligned: true),
-        new("submitted (UTC)"), new("source"), new("results"), new("problem"), new("description"),
+        new("submitted (UTC)"), new("source"), new("results"), new("problem"), new("description"), new("stalled", RightAligned: true), new("search"),
     ];
 
     private static IReadOnlyList<object?> StatusRow(SweepStatusReport s, StateFolderOwner? liveRun, string resultsRoot) =>
     [
         s.Name, DescribeState(s, liveRun), (long)s.TotalJobs, (long)(s.Succeeded + s.SucceededUncommitted), (long)(s.Failed + s.FailedUncommitted),
         (long)s.Running, (long)s.Pending, s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), s.SourcePath,
-        Path.Combine(resultsRoot, s.Name), s.Problem, s.Description,
+        Path.Combine(resultsRoot, s.Name), s.Problem, s.Description, (long)s.Stalled, s.Search,
     ];
 
     private static Command CreateList()
@@ -176,7 +178,7 @@ public static class SweepCommands
             OutputColumn[] columns =
             [
                 new("sweep", IsKey: true), new("state"), new("done", RightAligned: true), new("failed", RightAligned: true),
-                new("jobs", RightAligned: true), new("submitted (UTC)"), new("description"),
+                new("jobs", RightAligned: true), new("submitted (UTC)"), new("description"), new("stalled", RightAligned: true),
             ];
             TabularOutput.Write(outputFormat, columns, list.Sweeps.Select(s => (IReadOnlyList<object?>)
             [
@@ -187,6 +189,7 @@ public static class SweepCommands
                 (long)s.TotalJobs,
                 s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 s.Description,
+                (long)s.Stalled,
             ]));
             return ExitOk;
         });
