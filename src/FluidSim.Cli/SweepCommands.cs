@@ -143,15 +143,15 @@ public static class SweepCommands
     private static readonly OutputColumn[] StatusColumns =
     [
         new("sweep", IsKey: true), new("state"), new("jobs", RightAligned: true), new("succeeded", RightAligned: true),
-        new("failed", RightAligned: true), new("running", RightAligned: true), new("pending", RightAligned: true),
-        new("submitted (UTC)"), new("source"), new("results"), new("problem"), new("description"), new("stalled", RightAligned: true), new("search"),
+        new("failed", RightAligned: true), new("stalled", RightAligned: true), new("running", RightAligned: true), new("pending", RightAligned: true),
+        new("submitted (UTC)"), new("source"), new("results"), new("problem"), new("search"), new("description"),
     ];
 
     private static IReadOnlyList<object?> StatusRow(SweepStatusReport s, StateFolderOwner? liveRun, string resultsRoot) =>
     [
         s.Name, DescribeState(s, liveRun), (long)s.TotalJobs, (long)(s.Succeeded + s.SucceededUncommitted), (long)(s.Failed + s.FailedUncommitted),
-        (long)s.Running, (long)s.Pending, s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), s.SourcePath,
-        Path.Combine(resultsRoot, s.Name), s.Problem, s.Description, (long)s.Stalled, s.Search,
+        (long)s.Stalled, (long)s.Running, (long)s.Pending, s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), s.SourcePath,
+        Path.Combine(resultsRoot, s.Name), s.Problem, s.Search, s.Description,
     ];
 
     private static Command CreateList()
@@ -178,7 +178,7 @@ public static class SweepCommands
             OutputColumn[] columns =
             [
                 new("sweep", IsKey: true), new("state"), new("done", RightAligned: true), new("failed", RightAligned: true),
-                new("jobs", RightAligned: true), new("submitted (UTC)"), new("description"), new("stalled", RightAligned: true),
+                new("stalled", RightAligned: true), new("jobs", RightAligned: true), new("submitted (UTC)"), new("description"),
             ];
             TabularOutput.Write(outputFormat, columns, list.Sweeps.Select(s => (IReadOnlyList<object?>)
             [
@@ -186,10 +186,10 @@ public static class SweepCommands
                 DescribeState(s, answer.LiveRun),
                 (long)(s.Succeeded + s.SucceededUncommitted),
                 (long)(s.Failed + s.FailedUncommitted),
+                (long)s.Stalled,
                 (long)s.TotalJobs,
                 s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 s.Description,
-                (long)s.Stalled,
             ]));
             return ExitOk;
         });

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FluidSim.Cluster.Messages;
 
 /// <summary>
@@ -24,7 +26,11 @@ public sealed record JobAttemptFailed(string Sweep, string JobId, int Attempt, s
 /// </summary>
 /// <param name="StalledJobIds">The succeeded jobs whose run stalled (issue 12); null in journals written before it existed and for rows found on disk.</param>
 public sealed record ResultsCommitted(
-    string Sweep, IReadOnlyList<string> SucceededJobIds, IReadOnlyList<string> FailedJobIds, bool FoundOnDisk, IReadOnlyList<string>? StalledJobIds = null) : ICoordinatorEvent;
+    string Sweep,
+    IReadOnlyList<string> SucceededJobIds,
+    IReadOnlyList<string> FailedJobIds,
+    bool FoundOnDisk,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? StalledJobIds = null) : ICoordinatorEvent;
 
 /// <summary>
 /// A search sweep's thresholds are written: these probes were never needed (their points' brackets closed without
@@ -51,8 +57,8 @@ public sealed record SweepSnapshot(
     IReadOnlyList<string> SucceededJobIds,
     IReadOnlyList<string> FailedJobIds,
     IReadOnlyList<AttemptHistory> FailedAttempts,
-    IReadOnlyList<string>? StalledJobIds = null,
-    IReadOnlyList<string>? SkippedJobIds = null) : IFluidSimMessage;
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? StalledJobIds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? SkippedJobIds = null) : IFluidSimMessage;
 
 /// <summary>A job's failed attempts so far and the last error.</summary>
 public sealed record AttemptHistory(string JobId, int Count, string LastError, string LastWorker) : IFluidSimMessage;

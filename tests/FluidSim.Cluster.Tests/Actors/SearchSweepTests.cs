@@ -97,9 +97,10 @@ public sealed class SearchSweepTests : IDisposable
     public async Task A_stopped_search_resumes_without_running_a_committed_probe_again()
     {
         var path = _dir.Write("search.yaml", Text);
-        var counting = new CountingExecutor();
+        // The first session runs three probes, then holds every later one until it is stopped.
+        var gated = new GatedExecutor(3);
 
-        await using (var host = await StartAsync(2, counting))
+        await using (var host = await StartAsync(2, gated))
         {
             Assert.IsType<SweepAccepted>(await host.AskAsync(new SubmitSweep(Text, path)));
             await WaitForAsync(host, s => s.Succeeded >= 3);
@@ -124,6 +125,22 @@ public sealed class SearchSweepTests : IDisposable
         Assert.Equal(first.Count, status.CompleteAtSessionStart);
         Assert.Equal(2, Thresholds().Count);
         Assert.All(Thresholds(), r => Assert.Equal("bracketed", r["criterion"]));
+    }
+
+    /// <summary>The real runner for the first <c>allowed</c> jobs; every later one waits until it is cancelled.</summary>
+    private sealed class GatedExecutor(int allowed) : ISweepJobExecutor
+    {
+        private int _started;
+
+        public RunSummary Execute(SweepDefinition sweep, SweepJob job, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _started) > allowed)
+            {
+                cancellationToken.WaitHandle.WaitOne();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            return SweepJobRunner.Run(job, null, cancellationToken);
+        }
     }
 
     /// <summary>The real runner, recording which jobs it was given.</summary>

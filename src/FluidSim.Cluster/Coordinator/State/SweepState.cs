@@ -199,8 +199,9 @@ public sealed record SweepState
         [.. Succeeded],
         [.. Failed],
         [.. Attempts.Values],
-        [.. Stalled],
-        [.. Skipped]);
+        // Left out when empty, so a snapshot without stalled or skipped jobs is stored as before they existed.
+        Stalled.Count > 0 ? [.. Stalled] : null,
+        Skipped.Count > 0 ? [.. Skipped] : null);
 
     /// <summary>A sweep as <see cref="ToSnapshot"/> stored it.</summary>
     public static SweepState FromSnapshot(SweepSnapshot s)
