@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using FluidSim.Plots;
 using FluidSim.Results;
 using FluidSim.Sweeps;
