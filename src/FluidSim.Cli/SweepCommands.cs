@@ -77,6 +77,13 @@ public static class SweepCommands
             var definition = SweepDefinitionCache.Shared.Load(parse.GetValue(file)!);
             var resultsRoot = parse.GetValue(results)!;
             Console.WriteLine($"sweep {definition.Name}: {Count(definition.Jobs.Count, "job")}, results in {Path.Combine(resultsRoot, definition.Name)}");
+            if (definition.Search is { } search)
+            {
+                // Most of a search's jobs are candidates its bisection never needs.
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"search: {Count(search.Points.Count, "point")} on {search.Axis} from {search.From} to {search.To}, tolerance {search.Tolerance}: "
+                    + $"{Count(search.Values.Count, "candidate")} per point, about {Math.Ceiling(Math.Log2(search.Values.Count + 1))} probes each run"));
+            }
             var result = await WithProgressAsync(definition.Name, definition.Jobs.Count, progress =>
                 EmbeddedSweeps.RunAsync(definition, resultsRoot, parse.GetValue(workers), progress, cancellationToken));
             return Finish(result, resultsRoot);

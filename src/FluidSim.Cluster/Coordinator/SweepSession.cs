@@ -151,7 +151,8 @@ internal sealed class SweepSession
         UncommittedSucceeded.Count,
         UncommittedFailed.Count,
         Leases.Count,
-        Math.Max(0, sweep.JobCount - sweep.CommittedCount - UncommittedCount - Leases.Count),
+        // A search's candidates do not wait for workers: its bisection picks the few it runs (see Search).
+        Definition?.Search is not null ? 0 : Math.Max(0, sweep.JobCount - sweep.CommittedCount - UncommittedCount - Leases.Count),
         Math.Max(0, CompleteAtSessionStart),
         StartedThisSession.Count,
         sweep.SourcePath,
