@@ -357,7 +357,8 @@ internal sealed partial class SweepFileReader(string sourcePath, SimulationParam
         {
             throw Error(keyNode, path, "a workload field can only vary with `workload: {generate: ...}`; this sweep reads its requests from a file");
         }
-        var candidates = _parameters.Names.Where(k => k != ParameterKeys.Seed).Concat(workload.AxisKeys).ToArray();
+        // Distinct: a trace's rate_scale is both its axis and a parameter.
+        var candidates = _parameters.Names.Where(k => k != ParameterKeys.Seed).Concat(workload.AxisKeys).Distinct(StringComparer.Ordinal).ToArray();
         throw Error(keyNode, path, $"unknown parameter{ParameterBinder.Suggest(key, candidates)}; expected a simulator parameter ({string.Join(", ", candidates)})");
     }
 
