@@ -34,6 +34,13 @@ cp "$work/results/parameter-scan/report/heatmap_total_delay_p95_LIFO.png" "$out/
 fluidsim sweep report azure-conv-7b --axis rate_scale --results "$work/results"
 cp "$work/results/azure-conv-7b/report/lines_total_delay_p95_vs_rate_scale.png" "$out/azure-conv-7b-lines-rate_scale.png"
 
+# Threshold searches (issue 11): searched against the fluid model.
+for sweep in threshold-must-show threshold-grid; do
+    fluidsim sweep run "sweeps/$sweep.yaml" --results "$work/results" > "$work/$sweep.log" || { cat "$work/$sweep.log"; exit 1; }
+    fluidsim sweep report "$sweep" --results "$work/results"
+    cp "$work/results/$sweep/report/thresholds.png" "$out/$sweep.png"
+done
+
 # Trace statistics of the Azure 2023 conversation trace.
 fluidsim trace stats ../shared/data/traces/azure-llm-2023-conv.csv -o "$out/azure-conv-trace-stats.png"
 ls -l "$out"

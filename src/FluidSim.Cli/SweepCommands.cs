@@ -79,6 +79,13 @@ public static class SweepCommands
             var definition = SweepDefinitionCache.Shared.Load(parse.GetValue(file)!);
             var resultsRoot = parse.GetValue(results)!;
             Console.WriteLine($"sweep {definition.Name}: {Count(definition.Jobs.Count, "job")}, results in {Path.Combine(resultsRoot, definition.Name)}");
+            if (definition.Search is { } search)
+            {
+                // Most of a search's jobs are candidates its bisection never needs.
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"search: {Count(search.Points.Count, "point")} on {search.Axis} from {search.From} to {search.To}, tolerance {search.Tolerance}: "
+                    + $"{Count(search.Values.Count, "candidate")} per point, about {Math.Ceiling(Math.Log2(search.Values.Count + 1))} probes each run"));
+            }
             var result = await WithProgressAsync(definition.Name, definition.Jobs.Count, progress =>
                 EmbeddedSweeps.RunAsync(definition, resultsRoot, parse.GetValue(workers), progress, cancellationToken));
             return Finish(result, resultsRoot);
@@ -141,6 +148,8 @@ public static class SweepCommands
             table.AddRow("jobs", Count(status.TotalJobs, "job"));
             table.AddRow("succeeded", (status.Succeeded + status.SucceededUncommitted).ToString(CultureInfo.InvariantCulture));
             table.AddRow("failed", (status.Failed + status.FailedUncommitted).ToString(CultureInfo.InvariantCulture));
+            table.AddRow("stalled", status.Stalled.ToString(CultureInfo.InvariantCulture));
+            if (status.Search is not null) table.AddRow("search", Markup.Escape(status.Search));
             table.AddRow("running", status.Running.ToString(CultureInfo.InvariantCulture));
             table.AddRow("pending", status.Pending.ToString(CultureInfo.InvariantCulture));
             table.AddRow("submitted", status.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture));
@@ -157,15 +166,15 @@ public static class SweepCommands
     private static readonly OutputColumn[] StatusColumns =
     [
         new("sweep", IsKey: true), new("state"), new("jobs", RightAligned: true), new("succeeded", RightAligned: true),
-        new("failed", RightAligned: true), new("running", RightAligned: true), new("pending", RightAligned: true),
-        new("submitted (UTC)"), new("source"), new("results"), new("problem"), new("description"),
+        new("failed", RightAligned: true), new("stalled", RightAligned: true), new("running", RightAligned: true), new("pending", RightAligned: true),
+        new("submitted (UTC)"), new("source"), new("results"), new("problem"), new("search"), new("description"),
     ];
 
     private static IReadOnlyList<object?> StatusRow(SweepStatusReport s, string? runningWhere, string resultsRoot) =>
     [
         s.Name, DescribeState(s, runningWhere), (long)s.TotalJobs, (long)(s.Succeeded + s.SucceededUncommitted), (long)(s.Failed + s.FailedUncommitted),
-        (long)s.Running, (long)s.Pending, s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), s.SourcePath,
-        Path.Combine(resultsRoot, s.Name), s.Problem, s.Description,
+        (long)s.Stalled, (long)s.Running, (long)s.Pending, s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), s.SourcePath,
+        Path.Combine(resultsRoot, s.Name), s.Problem, s.Search, s.Description,
     ];
 
     private static Command CreateList()
@@ -194,7 +203,7 @@ public static class SweepCommands
             OutputColumn[] columns =
             [
                 new("sweep", IsKey: true), new("state"), new("done", RightAligned: true), new("failed", RightAligned: true),
-                new("jobs", RightAligned: true), new("submitted (UTC)"), new("description"),
+                new("stalled", RightAligned: true), new("jobs", RightAligned: true), new("submitted (UTC)"), new("description"),
             ];
             TabularOutput.Write(outputFormat, columns, list.Sweeps.Select(s => (IReadOnlyList<object?>)
             [
@@ -202,6 +211,7 @@ public static class SweepCommands
                 DescribeState(s, answer.RunningWhere),
                 (long)(s.Succeeded + s.SucceededUncommitted),
                 (long)(s.Failed + s.FailedUncommitted),
+                (long)s.Stalled,
                 (long)s.TotalJobs,
                 s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 s.Description,

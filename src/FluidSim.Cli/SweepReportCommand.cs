@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using FluidSim.Plots;
 using FluidSim.Results;
 using FluidSim.Sweeps;
@@ -72,6 +73,20 @@ public static class SweepReportCommand
                 if (fetched != ExitCodes.Success) return fetched;
             }
             if (!Directory.Exists(sweepDir)) throw new InputException(sweepDir, null, null, null, $"no results for sweep '{sweepName}'");
+            if (await ThresholdReport.ReadAsync(sweepDir, ct) is { } thresholds)
+            {
+                // A search sweep: its result is the threshold of each grid point, beside the fluid model's.
+                var report = ThresholdReport.Write(thresholds, sweepName, parse.GetValue(output) ?? Path.Combine(sweepDir, "report"));
+                Console.WriteLine($"Plot: {report.PngPaths[0]}");
+                foreach (var point in ThresholdReport.Points(thresholds))
+                {
+                    var diff = point.Searched is { } s && point.Fluid is { } f ? $" ({(s / f - 1).ToString("+0.00%;-0.00%", CultureInfo.InvariantCulture)})" : "";
+                    Console.WriteLine($"Threshold {point.Label}: searched {(point.Searched is { } v ? NumberText.Format(v) : "not bracketed")}, "
+                        + $"fluid {(point.Fluid is { } g ? NumberText.Format(g) : "n/a")}{diff}");
+                }
+                Console.WriteLine($"Report: {report.HtmlPath}");
+                return ExitCodes.Success;
+            }
             var summary = await SweepReport.ReadSummaryAsync(sweepDir, ct);
             var options = new SweepReportOptions(parse.GetValue(metric)!, parse.GetValue(axis) ?? [], bandKind);
             var files = SweepReport.Write(summary, sweepName, parse.GetValue(output) ?? Path.Combine(sweepDir, "report"), options);

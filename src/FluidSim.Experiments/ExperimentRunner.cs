@@ -1,4 +1,5 @@
 using System.Reflection;
+using FluidSim.Fluid;
 using FluidSim.Results;
 using FluidSim.Simulation;
 
@@ -106,15 +107,16 @@ public sealed class ExperimentRunner(TimeProvider? timeProvider = null)
             using (var tables = options.SummaryOnly ? null : new ExperimentTableWriter(folder.TempPath, options.Format))
             {
                 // Progress rides on the engine's cheap pulse, not on an observer: with --summary-only no record is built.
-                SimulationProgress? pulse = null;
+                Action<BatchSnapshot>? pulse = null;
                 if (progress is not null && config.Verbose)
                 {
                     var total = config.Parameters.LFilter is { } limit
                         ? input.Requests.Count(r => r.DecodeLength <= limit)
                         : input.Requests.Count;
-                    pulse = new SimulationProgress(config.ProgressInterval, batch => progress.Report(new RunProgress(batch, total)));
+                    pulse = batch => progress.Report(new RunProgress(batch, total));
                 }
-                summary = Simulator.Run(input.Requests, config.Parameters, tables, cancellationToken, pulse);
+                // RunRegime adds fluid_load and regime (issue 11) from samples of the same pulse.
+                summary = RunRegime.Run(input.Requests, config.Parameters, tables, cancellationToken, config.ProgressInterval, pulse);
                 cancellationToken.ThrowIfCancellationRequested();
                 tables?.Complete();
             }

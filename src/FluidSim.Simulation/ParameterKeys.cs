@@ -17,6 +17,7 @@ public static class ParameterKeys
     public const string SwapTimePerToken = "swap_time_per_token";
     public const string Seed = "seed";
     public const string StallBatches = "stall_batches";
+    public const string RateScale = "rate_scale";
 
     /// <summary>Accepted for compatibility with the original tool; <c>standard</c> is its only value.</summary>
     public const string BatchPriority = "batch_priority";

@@ -94,6 +94,15 @@ public sealed record RunSummary
     public double? WaitingMean { get; init; }
     public double? SwappedMean { get; init; }
 
+    /// <summary>
+    /// The realized arrival rate over the fluid model's threshold for the run's mix and parameters (issue 11); null when
+    /// not computed (the engine alone leaves it null; FluidSim.Fluid's RunRegime fills it) or undefined.
+    /// </summary>
+    public double? FluidLoad { get; init; }
+
+    /// <summary><c>stable</c>, <c>overloaded</c> or <c>stalled</c> by the stability test on the run's trajectory; null when not decided.</summary>
+    public string? Regime { get; init; }
+
     /// <summary>Every metric by its simulator.md name, in a fixed order (the order of summary.json and sweep columns).</summary>
     public IReadOnlyList<SummaryMetric> Metrics()
     {
@@ -124,12 +133,14 @@ public sealed record RunSummary
         list.Add(new("running_mean", RunningMean));
         list.Add(new("waiting_mean", WaitingMean));
         list.Add(new("swapped_mean", SwappedMean));
+        list.Add(new("fluid_load", FluidLoad));
+        list.Add(new("regime", Regime));
         return list;
     }
 
     /// <summary>The metric names of <see cref="Metrics"/> with their column types: string, long or double (nullable).</summary>
     public static IReadOnlyList<(string Name, Type Type)> MetricColumns { get; } =
-        new RunSummary { Outcome = "" }.Metrics()
+        new RunSummary { Outcome = "", Regime = "" }.Metrics()
             .Select(m => (m.Name, m.Value switch { string => typeof(string), long => typeof(long), _ => typeof(double) }))
             .ToArray();
 

@@ -239,9 +239,14 @@ public sealed record LongParameter : SimulationParameter
     public override object? ColumnValue(SimulationParameters parameters) => Get(parameters);
 }
 
-/// <summary>A finite <see cref="double"/> >= 0 (<c>d_0</c>, <c>d_1</c>, <c>swap_time_per_token</c>).</summary>
+/// <summary>A finite <see cref="double"/> >= 0 (<c>d_0</c>, <c>d_1</c>, <c>swap_time_per_token</c>), or > 0 when <see cref="Positive"/>.</summary>
 public sealed record NumberParameter : SimulationParameter
 {
+    /// <summary>0 is out of range too (<c>rate_scale</c>).</summary>
+    public bool Positive { get; init; }
+
+    private string RangeText => Positive ? "> 0" : ">= 0";
+
     private readonly Func<SimulationParameters, double> _get;
     private readonly Func<SimulationParameters, double, SimulationParameters> _set;
 
@@ -262,11 +267,11 @@ public sealed record NumberParameter : SimulationParameter
     public override SimulationParameters? TryApply(SimulationParameters parameters, string? raw, out string error)
     {
         error = "";
-        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value >= 0)
+        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && (Positive ? value > 0 : value >= 0))
         {
             return _set(parameters, value);
         }
-        error = $"expected a finite number >= 0, got '{raw ?? "null"}'";
+        error = $"expected a finite number {RangeText}, got '{raw ?? "null"}'";
         return null;
     }
 
@@ -285,7 +290,7 @@ public sealed record NumberParameter : SimulationParameter
     public override object? ColumnValue(SimulationParameters parameters) => Get(parameters);
 
     public override string? Problem(SimulationParameters parameters) =>
-        Get(parameters) is var v && (!(v >= 0) || double.IsInfinity(v)) ? "must be a finite number >= 0" : null;
+        Get(parameters) is var v && (!(Positive ? v > 0 : v >= 0) || double.IsInfinity(v)) ? $"must be a finite number {RangeText}" : null;
 }
 
 /// <summary>One value of a <see cref="ChoiceParameter{TEnum}"/>: its simulator.md name and the other spellings accepted.</summary>

@@ -114,5 +114,9 @@ public sealed class SimulationParameterTable
         yield return new OptionalIntegerParameter(ParameterKeys.StallBatches, control, "Stop after this many batches without a completion (integer >= 1, or null)", 1, "10 * max(decode_length) + 1000",
             p => p.StallBatches, (p, v) => p with { StallBatches = v })
         { InJobIdAtDefault = true };
+        // Added after job id v1: in a job id only when it is not 1, so older sweeps keep their ids.
+        yield return new NumberParameter(ParameterKeys.RateScale, data, "Divide every arrival time by this (> 0): 2 offers the requests at twice their rate",
+            p => p.RateScale, (p, v) => p with { RateScale = v })
+        { Positive = true };
     }
 }

@@ -77,6 +77,9 @@ public record SimulationParameters
     /// <summary>Stop after this many consecutive batches without a completion; null means <c>10 * max(decode_length) + 1000</c>.</summary>
     public int? StallBatches { get; init; }
 
+    /// <summary>Arrival times are divided by it before the run (> 0): 2 offers the same requests at twice the rate.</summary>
+    public double RateScale { get; init; } = 1.0;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the parameter when a value is out of range.</summary>
     public void Validate()
     {

@@ -87,6 +87,8 @@ public sealed class Simulator
         _running = new RunningList(parameters.VictimPolicy == VictimPolicy.Lru);
 
         var kept = KeptInArrivalOrder(requests, parameters.LFilter);
+        // rate_scale > 0 keeps the order; dividing by 1 would too, but is skipped to keep the default's clock untouched.
+        var rateScale = parameters.RateScale;
         _n = kept.Length;
         // Arrays written whole before they are read need no zeroing.
         _reqId = GC.AllocateUninitializedArray<int>(_n);
@@ -107,7 +109,7 @@ public sealed class Simulator
         {
             var r = kept[i];
             _reqId[i] = r.ReqId;
-            _arrival[i] = r.ArrivalTime;
+            _arrival[i] = rateScale == 1 ? r.ArrivalTime : r.ArrivalTime / rateScale;
             _prefill[i] = r.PrefillLength;
             _decode[i] = r.DecodeLength;
         }

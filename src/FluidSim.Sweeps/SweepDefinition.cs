@@ -50,6 +50,9 @@ public sealed class SweepDefinition
 
     public SweepLimits Limits { get; }
 
+    /// <summary>The <c>search:</c> section expanded, or null for a plain sweep. With it, <see cref="Jobs"/> are the probes of every point.</summary>
+    public SweepSearch? Search { get; init; }
+
     /// <summary>
     /// Hex SHA-256 of the normalized definition (values as parsed, not as spelled; comments and layout do not count)
     /// and of the ordered job ids, which cover a workload file's content. Equal fingerprints mean the same sweep.

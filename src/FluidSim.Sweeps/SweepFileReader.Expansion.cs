@@ -97,7 +97,7 @@ internal sealed partial class SweepFileReader
         foreach (var setting in point.Settings)
         {
             string error;
-            if (_parameters.Contains(setting.Key))
+            if (_parameters.Contains(setting.Key) && !(trace is not null && setting.Key == TraceWorkload.RateScaleKey))
             {
                 parameters = ParameterBinder.TryApply(_parameters, parameters, setting.Key, setting.Raw, out error) ?? throw Error(setting.Node, setting.Path, error);
             }

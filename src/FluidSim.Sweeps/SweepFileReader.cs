@@ -28,7 +28,7 @@ internal sealed partial class SweepFileReader(string sourcePath, SimulationParam
         LimitsKey = "limits";
 
     private static readonly string[] TopLevelKeys =
-        [NameKey, DescriptionKey, WorkloadKey, BaseKey, GridKey, CasesKey, ReplicationsKey, SeedsKey, OutputsKey, LimitsKey];
+        [NameKey, DescriptionKey, WorkloadKey, BaseKey, GridKey, CasesKey, ReplicationsKey, SeedsKey, OutputsKey, LimitsKey, SearchKey];
 
     private static readonly string[] WorkloadKinds = ["generate", "file", "trace"];
     private static readonly string[] TraceKeys = ["file", "format", "start", "duration", "max_requests", TraceWorkload.RateScaleKey];
@@ -64,15 +64,28 @@ internal sealed partial class SweepFileReader(string sourcePath, SimulationParam
         var description = Child(root, DescriptionKey) is { } d ? RequireText(d, DescriptionKey) : "";
         var baseParameters = ReadBase(root);
         var workload = ReadWorkload(root);
+        if (workload is TraceWorkload && baseParameters.RateScale != 1 && Child(root, BaseKey) is YamlMappingNode baseMapping)
+        {
+            var node = Child(baseMapping, ParameterKeys.RateScale)!;
+            throw Error(node, Join(BaseKey, ParameterKeys.RateScale), "a trace's rate scale is set as workload.trace.rate_scale (or a grid axis), not in base");
+        }
         var axes = ReadGrid(root, baseParameters, workload);
         var cases = ReadCases(root, baseParameters, workload);
         var seeds = ReadSeeds(root, baseParameters);
         var outputs = ReadOutputs(root);
         var limits = ReadLimits(root);
 
+        var searchSpec = ReadSearch(root, workload, axes, cases);
+
         var jobs = Expand(root, baseParameters, workload, axes, cases, seeds);
         var normalized = Normalize(name, description, workload, baseParameters, axes, cases, seeds, outputs, limits);
-        return new SweepDefinition(name, description, _file, text, jobs, outputs, limits, normalized, workload);
+        if (searchSpec is null) return new SweepDefinition(name, description, _file, text, jobs, outputs, limits, normalized, workload);
+
+        // A search: the grid's jobs become points, and the jobs are their probes.
+        var search = ExpandSearch(searchSpec, jobs, workload);
+        normalized.AddRange(SearchLines(searchSpec));
+        var probes = search.Points.SelectMany(p => p.Probes).ToList();
+        return new SweepDefinition(name, description, _file, text, probes, outputs, limits, normalized, workload) { Search = search };
     }
 
     // ---- YAML structure.
@@ -344,7 +357,8 @@ internal sealed partial class SweepFileReader(string sourcePath, SimulationParam
         {
             throw Error(keyNode, path, "a workload field can only vary with `workload: {generate: ...}`; this sweep reads its requests from a file");
         }
-        var candidates = _parameters.Names.Where(k => k != ParameterKeys.Seed).Concat(workload.AxisKeys).ToArray();
+        // Distinct: a trace's rate_scale is both its axis and a parameter.
+        var candidates = _parameters.Names.Where(k => k != ParameterKeys.Seed).Concat(workload.AxisKeys).Distinct(StringComparer.Ordinal).ToArray();
         throw Error(keyNode, path, $"unknown parameter{ParameterBinder.Suggest(key, candidates)}; expected a simulator parameter ({string.Join(", ", candidates)})");
     }
 
@@ -428,7 +442,13 @@ internal sealed partial class SweepFileReader(string sourcePath, SimulationParam
     private Setting ParseSetting(string key, string? raw, YamlNode node, string path, SimulationParameters baseParameters, SweepWorkload workload)
     {
         string error;
-        if (_parameters.Find(key) is { } parameter)
+        // A trace's rate_scale is its import option (as before rate_scale became a parameter): its job ids stay.
+        if (workload is TraceWorkload traced && key == TraceWorkload.RateScaleKey)
+        {
+            var options = TryRateScale(traced.Options, raw, out error);
+            if (options is not null) return new Setting(key, raw, Canonical.Number(options.RateScale), node, path);
+        }
+        else if (_parameters.Find(key) is { } parameter)
         {
             var applied = parameter.TryApply(baseParameters, raw, out error);
             if (applied is not null) return new Setting(key, raw, parameter.Canonical(applied), node, path);

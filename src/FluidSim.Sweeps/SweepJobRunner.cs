@@ -1,3 +1,4 @@
+using FluidSim.Fluid;
 using FluidSim.Results;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
@@ -24,16 +25,26 @@ public static class SweepJobRunner
     {
         ArgumentNullException.ThrowIfNull(job);
         ct.ThrowIfCancellationRequested();
-        var requests = job switch
+        var requests = Requests(job);
+        // The job seed also drives the run (victim_policy random); the loader sets it already, this keeps a hand-built job honest.
+        var parameters = job.Parameters.Seed == job.Seed ? job.Parameters : job.Parameters with { Seed = job.Seed };
+        // With the fluid load and the regime of issue 11 (RunRegime samples the run's queue at batch boundaries); a
+        // search probe is judged at its search's tolerance.
+        var test = job.StabilityTolerance is { } tolerance ? new StabilityTest(tolerance) : null;
+        return RunRegime.Run(requests, parameters, observer, ct, test: test);
+    }
+
+    /// <summary>The requests of <paramref name="job"/>: generated from its seed, or its file's or trace's (shared, read-only).</summary>
+    public static IReadOnlyList<Request> Requests(SweepJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job switch
         {
             { Generate: { } spec } => WorkloadGenerator.Generate(spec, job.Seed),
             { WorkloadFile: { } path } => ReadWorkload(path, () => WorkloadCache.Shared.ReadRequestFile(path, job.WorkloadSha256).Requests),
             { Trace: { } trace } => ReadWorkload(trace.FullPath, () => WorkloadCache.Shared.ImportTrace(trace.FullPath, trace.Options, job.WorkloadSha256).Import.Requests),
             _ => throw new ArgumentException($"job {job.JobId} has no workload (neither Generate, WorkloadFile nor Trace)", nameof(job)),
         };
-        // The job seed also drives the run (victim_policy random); the loader sets it already, this keeps a hand-built job honest.
-        var parameters = job.Parameters.Seed == job.Seed ? job.Parameters : job.Parameters with { Seed = job.Seed };
-        return Simulator.Run(requests, parameters, observer, ct);
     }
 
     /// <summary>Runs <paramref name="read"/>, reporting a file that cannot be read as bad input naming it.</summary>

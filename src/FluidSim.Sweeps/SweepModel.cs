@@ -47,6 +47,9 @@ public sealed record SweepJob(
     /// and refuses a file that changed since; null on a hand-built job reads whatever the file holds.
     /// </summary>
     public string? WorkloadSha256 { get; init; }
+
+    /// <summary>For a search probe, the tolerance its regime is decided at (<see cref="SweepSearch.Tolerance"/>); null for other jobs (the default test).</summary>
+    public double? StabilityTolerance { get; init; }
 }
 
 /// <summary>A job's trace workload: the trace file and how it is imported (format resolved, rate scale of this job).</summary>

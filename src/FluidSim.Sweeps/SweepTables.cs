@@ -27,6 +27,18 @@ internal static class SweepTables
         new TimestampColumn<FailureRow>("failed_at", r => r.FailedAtUtc),
     ]);
 
+    /// <summary>One row per grid point of a search: the point's columns, then what its search found.</summary>
+    public static RowTable<ThresholdRow> Thresholds { get; } = new(
+    [
+        .. JobColumns<ThresholdRow>(r => r.Sweep, r => r.Result.GridJob, SimulationParameterTable.Default),
+        new StringColumn<ThresholdRow>("axis", r => r.Result.Axis),
+        new NullableDoubleColumn<ThresholdRow>("threshold", r => r.Result.Threshold),
+        new NullableDoubleColumn<ThresholdRow>("threshold_rps", r => r.Result.ThresholdRps),
+        new NullableDoubleColumn<ThresholdRow>("fluid_threshold_rps", r => r.Result.FluidThresholdRps),
+        new Int64Column<ThresholdRow>("probes", r => r.Result.Probes),
+        new StringColumn<ThresholdRow>("criterion", r => r.Result.Criterion),
+    ]);
+
     /// <summary>The column of the generated request count (the workload field <c>num_requests</c>).</summary>
     public const string WorkloadNumRequestsColumn = "workload_num_requests";
 
@@ -72,7 +84,8 @@ internal static class SweepTables
         new StringColumn<TRow>("job_id", r => job(r).JobId),
         new Int64Column<TRow>(ParameterKeys.Seed, r => job(r).Seed),
         // Every other recorded parameter, in table order; the seed is the job's, above.
-        .. table.Recorded.Where(p => p.Name != ParameterKeys.Seed).Select(p => ParameterColumn(p, (TRow r) => job(r).Parameters)),
+        // rate_scale has its column below, with the trace's.
+        .. table.Recorded.Where(p => p.Name is not ParameterKeys.Seed and not ParameterKeys.RateScale).Select(p => ParameterColumn(p, (TRow r) => job(r).Parameters)),
         new StringColumn<TRow>(WorkloadKeys.Scenario, r => job(r).Generate is { } s ? WorkloadSpec.Format(s.Scenario) : null),
         // Not "num_requests": that name is the summary metric (requests after L_filter) of simulator.md.
         new NullableInt64Column<TRow>(WorkloadNumRequestsColumn, r => job(r).Generate?.NumRequests),
@@ -82,7 +95,8 @@ internal static class SweepTables
         new StringColumn<TRow>("workload_file", r => job(r).WorkloadFile),
         new StringColumn<TRow>("trace_file", r => job(r).Trace?.FullPath),
         new StringColumn<TRow>("trace_format", r => job(r).Trace?.FormatName),
-        new NullableDoubleColumn<TRow>("rate_scale", r => job(r).Trace?.Options.RateScale),
+        // The rate scale the run used: the trace import's for a trace, else the simulator parameter's (1 by default).
+        new NullableDoubleColumn<TRow>(ParameterKeys.RateScale, r => job(r).Trace?.Options.RateScale ?? job(r).Parameters.RateScale),
     ];
 
     /// <summary>The Poisson rate the run used (the scenario default when not given); null when the scenario has none.</summary>

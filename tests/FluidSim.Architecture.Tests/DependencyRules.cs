@@ -23,7 +23,7 @@ public static class DependencyRules
     [
         new("FluidSim.Simulation", [], []),
         new("FluidSim.Results", ["FluidSim.Simulation"], [CsvHelper, ParquetNet]),
-        new("FluidSim.Experiments", ["FluidSim.Simulation", "FluidSim.Results"], [YamlDotNet]),
+        new("FluidSim.Experiments", ["FluidSim.Simulation", "FluidSim.Results", "FluidSim.Fluid"], [YamlDotNet]),
         new("FluidSim.Traces", ["FluidSim.Simulation", "FluidSim.Results"], []),
         new("FluidSim.Sweeps", ["FluidSim.Simulation", "FluidSim.Results", "FluidSim.Experiments", "FluidSim.Traces"], [ParquetNet, YamlDotNet]),
         new("FluidSim.Cluster", ["FluidSim.Sweeps"], [Akka, Sqlite, Npgsql, Serilog, AspNetCore]),

@@ -62,7 +62,8 @@ public sealed class AddedParameterConfigTests : IDisposable
         Assert.Contains("\n  stall_batches: null\n  max_running: 8\ndata:\n", used, StringComparison.Ordinal);
         Assert.Equal(config, SimulationConfig.Parse(used, ExperimentRunner.ConfigUsedFile, MaxRunningParameter.Table));
         var summary = System.IO.File.ReadAllLines(Path.Combine(result.Folder, ExperimentRunner.SummaryTextFile));
-        var stall = Array.FindIndex(summary, l => l.StartsWith("  stall_batches:", StringComparison.Ordinal));
-        Assert.Matches(@"^  max_running: +8$", summary[stall + 1]);
+        // After the simulator's parameters, the last of which is rate_scale.
+        var last = Array.FindIndex(summary, l => l.StartsWith("  rate_scale:", StringComparison.Ordinal));
+        Assert.Matches(@"^  max_running: +8$", summary[last + 1]);
     }
 }

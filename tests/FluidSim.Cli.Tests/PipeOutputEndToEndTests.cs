@@ -105,15 +105,15 @@ public sealed class PipeOutputEndToEndTests : IDisposable
         Ok("sweep", "run", "piped.yaml", "--results", "res");
 
         var list = Lines(Ok("sweep", "list", "--results", "res").Stdout);
-        Assert.Equal("sweep\tstate\tdone\tfailed\tjobs\tsubmitted (UTC)\tdescription", list[0]);
+        Assert.Equal("sweep\tstate\tdone\tfailed\tstalled\tjobs\tsubmitted (UTC)\tdescription", list[0]);
         var row = list[1].Split('\t');
-        Assert.Equal(["piped", "finished", "2", "0", "2"], row[..5]);
-        Assert.StartsWith("a sweep whose description, with commas,", row[6], StringComparison.Ordinal);
+        Assert.Equal(["piped", "finished", "2", "0", "0", "2"], row[..6]);
+        Assert.StartsWith("a sweep whose description, with commas,", row[7], StringComparison.Ordinal);
 
         var status = Lines(Ok("sweep", "status", "piped", "--results", "res").Stdout);
         Assert.Equal(2, status.Length);
-        Assert.Equal("sweep\tstate\tjobs\tsucceeded\tfailed\trunning\tpending\tsubmitted (UTC)\tsource\tresults\tproblem\tdescription", status[0]);
-        Assert.StartsWith("piped\tfinished\t2\t2\t0\t0\t0\t", status[1], StringComparison.Ordinal);
+        Assert.Equal("sweep\tstate\tjobs\tsucceeded\tfailed\tstalled\trunning\tpending\tsubmitted (UTC)\tsource\tresults\tproblem\tsearch\tdescription", status[0]);
+        Assert.StartsWith("piped\tfinished\t2\t2\t0\t0\t0\t0\t", status[1], StringComparison.Ordinal);
 
         using var json = JsonDocument.Parse(Ok("sweep", "status", "piped", "--results", "res", "--format", "json").Stdout);
         var only = Assert.Single(json.RootElement.EnumerateArray().ToArray());

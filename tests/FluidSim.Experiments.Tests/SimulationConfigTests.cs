@@ -305,6 +305,7 @@ public class SimulationConfigTests
                 VictimPolicy = VictimPolicy.Random,
                 LFilter = 0,
                 StallBatches = 9,
+                RateScale = 2.5,
                 Seed = -5,
             },
             RequestFile = "my data/it's here.csv",
@@ -330,6 +331,7 @@ public class SimulationConfigTests
             data:
               request_file: 'my data/it''s here.csv'
               L_filter: 0
+              rate_scale: 2.5
             experiment:
               output_dir: 'true'
               seed: -5
@@ -353,6 +355,7 @@ public class SimulationConfigTests
             data:
               request_file: data/requests.csv
               L_filter: null
+              rate_scale: 1.0
             experiment:
               output_dir: data
               seed: 42

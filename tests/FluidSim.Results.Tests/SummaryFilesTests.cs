@@ -163,6 +163,7 @@ public sealed class SummaryFilesTests : IDisposable
             SwapTimePerToken = 0.5,
             Seed = -3,
             StallBatches = 12000,
+            RateScale = 2.5,
         }, "requests.csv");
 
         Assert.Equal("""
@@ -178,6 +179,7 @@ public sealed class SummaryFilesTests : IDisposable
               swap_time_per_token:            0
               seed:                           42
               stall_batches:                  null (10 * max(decode_length) + 1000)
+              rate_scale:                     1
 
             """, ParameterLines(defaults));
         Assert.Equal("""
@@ -193,16 +195,17 @@ public sealed class SummaryFilesTests : IDisposable
               swap_time_per_token:            0.5
               seed:                           -3
               stall_batches:                  12,000
+              rate_scale:                     2.5
 
             """, ParameterLines(set));
     }
 
-    /// <summary>The lines of the System statistics section from the request file to <c>stall_batches</c>.</summary>
+    /// <summary>The lines of the System statistics section from the request file to <c>rate_scale</c>.</summary>
     private static string ParameterLines(string text)
     {
         var lines = text.Split('\n');
         var first = Array.FindIndex(lines, l => l.StartsWith("  Request file:", StringComparison.Ordinal));
-        var last = Array.FindIndex(lines, l => l.StartsWith("  stall_batches:", StringComparison.Ordinal));
+        var last = Array.FindIndex(lines, l => l.StartsWith("  rate_scale:", StringComparison.Ordinal));
         return string.Join("\n", lines[first..(last + 1)]) + "\n";
     }
 }

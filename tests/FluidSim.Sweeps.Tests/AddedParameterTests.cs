@@ -105,7 +105,7 @@ public sealed class AddedParameterTests : IDisposable
             """));
         Assert.Equal(
             "sweep.yaml:3:8: base.max_runing: unknown parameter (did you mean 'max_running'?); expected one of M_total, B, d_0, d_1, "
-            + "mode, queue_policy, victim_policy, L_filter, swap_time_per_token, seed, stall_batches, max_running, batch_priority",
+            + "mode, queue_policy, victim_policy, L_filter, swap_time_per_token, seed, stall_batches, rate_scale, max_running, batch_priority",
             misspelt.Message);
 
         // The simulator's own table does not know it.

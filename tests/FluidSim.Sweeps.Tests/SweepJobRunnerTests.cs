@@ -1,3 +1,4 @@
+using FluidSim.Fluid;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
 
@@ -33,8 +34,15 @@ public class SweepJobRunnerTests
         var job = TestFiles.Parse(Sweep).Jobs[2]; // random, seed 5
         Assert.Equal((VictimPolicy.Random, 5L), (job.Parameters.VictimPolicy, job.Seed));
 
-        var expected = Simulator.Run(WorkloadGenerator.Generate(job.Generate!, 5), job.Parameters with { Seed = 5 });
-        Assert.Equal(expected.Metrics(), SweepJobRunner.Run(job, null, CancellationToken.None).Metrics());
+        var requests = WorkloadGenerator.Generate(job.Generate!, 5);
+        var engine = Simulator.Run(requests, job.Parameters with { Seed = 5 });
+        var run = SweepJobRunner.Run(job, null, CancellationToken.None);
+        // The engine's metrics, then the fluid columns the runner adds (RunRegime): the load of this seed's requests.
+        Assert.Equal(engine.Metrics().SkipLast(2), run.Metrics().SkipLast(2));
+        Assert.Equal((null, null), (engine.FluidLoad, engine.Regime));
+        Assert.Equal(RunRegime.FluidLoad(requests, job.Parameters), run.FluidLoad);
+        Assert.Equal("overloaded", run.Regime);
+        var expected = run;
         // Another seed is another workload (and another run).
         Assert.NotEqual(expected.Metrics(), SweepJobRunner.Run(job with { Seed = 6 }, null, CancellationToken.None).Metrics());
     }

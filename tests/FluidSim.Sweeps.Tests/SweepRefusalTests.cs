@@ -64,17 +64,17 @@ public class SweepRefusalTests
     [Fact]
     public void An_unknown_top_level_key_names_the_closest_valid_one() =>
         AssertRefused("name: x\n" + Workload + "replication: 3\n", 3, 1, "replication",
-            "unknown key (did you mean 'replications'?); expected one of name, description, workload, base, grid, cases, replications, seeds, outputs, limits");
+            "unknown key (did you mean 'replications'?); expected one of name, description, workload, base, grid, cases, replications, seeds, outputs, limits, search");
 
     [Fact]
     public void An_unknown_parameter_in_base_names_the_closest_valid_one() =>
         AssertRefused("name: x\n" + Workload + "base:\n  d_0: 1\n  M_totl: 5000\n", 5, 3, "base.M_totl",
-            "unknown parameter (did you mean 'M_total'?); expected one of M_total, B, d_0, d_1, mode, queue_policy, victim_policy, L_filter, swap_time_per_token, seed, stall_batches, batch_priority");
+            "unknown parameter (did you mean 'M_total'?); expected one of M_total, B, d_0, d_1, mode, queue_policy, victim_policy, L_filter, swap_time_per_token, seed, stall_batches, rate_scale, batch_priority");
 
     [Fact]
     public void An_unknown_grid_axis_names_the_closest_valid_one() =>
         AssertRefused("name: x\n" + Workload + "grid:\n  victim_polcy: [LIFO]\n", 4, 3, "grid.victim_polcy",
-            "unknown parameter (did you mean 'victim_policy'?); expected a simulator parameter (M_total, B, d_0, d_1, mode, queue_policy, victim_policy, L_filter, swap_time_per_token, stall_batches, batch_priority, scenario, num_requests, arrival_rate, burst_size, classes)");
+            "unknown parameter (did you mean 'victim_policy'?); expected a simulator parameter (M_total, B, d_0, d_1, mode, queue_policy, victim_policy, L_filter, swap_time_per_token, stall_batches, rate_scale, batch_priority, scenario, num_requests, arrival_rate, burst_size, classes)");
 
     [Fact]
     public void An_unknown_workload_field_and_an_unknown_output_are_refused()

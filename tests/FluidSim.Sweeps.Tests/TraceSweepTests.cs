@@ -112,7 +112,7 @@ public sealed class TraceSweepTests
     }
 
     [Fact]
-    public async Task Summary_rows_carry_trace_file_format_and_rate_scale_and_null_for_other_workloads()
+    public async Task Summary_rows_carry_trace_file_format_and_rate_scale_and_the_parameter_rate_scale_for_other_workloads()
     {
         using var folder = new TempDirectory();
         var trace = WriteTrace(folder);
@@ -124,11 +124,11 @@ public sealed class TraceSweepTests
         await SweepResults.WriteSummaryPartAsync(results, rows);
 
         using var duck = new DuckDb();
-        var found = duck.Rows($"SELECT trace_file, trace_format, rate_scale, scenario FROM {DuckDb.ReadParquet(Path.Combine(SweepResults.SummaryDir(results), "*.parquet"))} ORDER BY rate_scale NULLS LAST, victim_policy", normalise: false)
+        var found = duck.Rows($"SELECT trace_file, trace_format, rate_scale, scenario FROM {DuckDb.ReadParquet(Path.Combine(SweepResults.SummaryDir(results), "*.parquet"))} ORDER BY rate_scale NULLS LAST, victim_policy, scenario NULLS FIRST", normalise: false)
             .Select(row => string.Join("|", row.Select(v => v is null ? "null" : Convert.ToString(v, CultureInfo.InvariantCulture))))
             .ToList();
         var full = Path.GetFullPath(trace);
-        Assert.Equal([$"{full}|burstgpt|1|null", $"{full}|burstgpt|1|null", $"{full}|burstgpt|2|null", "null|null|null|normal"], found);
+        Assert.Equal([$"{full}|burstgpt|1|null", $"{full}|burstgpt|1|null", "null|null|1|normal", $"{full}|burstgpt|2|null"], found);
     }
 
     [Theory]
@@ -154,7 +154,7 @@ public sealed class TraceSweepTests
     }
 
     [Fact]
-    public void A_bad_rate_scale_axis_and_rate_scale_without_a_trace_are_refused()
+    public void A_bad_rate_scale_axis_is_refused_and_rate_scale_without_a_trace_is_the_simulator_parameter()
     {
         using var folder = new TempDirectory();
         WriteTrace(folder);
@@ -165,8 +165,16 @@ public sealed class TraceSweepTests
         var repeated = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\ngrid:\n  rate_scale: [1, 1.0]\n", folder.Path);
         Assert.Contains("grid.rate_scale[1]: value 1 repeats grid.rate_scale[0]", repeated.Message, StringComparison.Ordinal);
 
-        var generated = TestFiles.Refusal("name: bad\nworkload: {generate: {scenario: normal}}\ngrid:\n  rate_scale: [1, 2]\n", folder.Path);
-        Assert.Contains("grid.rate_scale: unknown parameter", generated.Message, StringComparison.Ordinal);
+        // Without a trace, rate_scale is the simulator parameter: in the job's parameters, and in its id only when not 1.
+        var generated = TestFiles.Parse("name: gen\nworkload: {generate: {scenario: normal}}\ngrid:\n  rate_scale: [1, 2]\n", folder.Path);
+        Assert.Equal([1.0, 2.0], generated.Jobs.Select(j => j.Parameters.RateScale));
+        Assert.Null(generated.Jobs[0].Trace);
+        Assert.Equal(TestFiles.Parse("name: gen\nworkload: {generate: {scenario: normal}}\n", folder.Path).Jobs[0].JobId, generated.Jobs[0].JobId);
+        Assert.NotEqual(generated.Jobs[0].JobId, generated.Jobs[1].JobId);
+        var zeroGenerated = TestFiles.Refusal("name: bad\nworkload: {generate: {scenario: normal}}\ngrid:\n  rate_scale: [1, 0]\n", folder.Path);
+        Assert.Contains("grid.rate_scale[1]: expected a finite number > 0, got '0'", zeroGenerated.Message, StringComparison.Ordinal);
+        var inBase = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\nbase: {rate_scale: 2}\n", folder.Path);
+        Assert.Contains("base.rate_scale: a trace's rate scale is set as workload.trace.rate_scale", inBase.Message, StringComparison.Ordinal);
 
         var generateField = TestFiles.Refusal("name: bad\nworkload: {trace: {file: trace.csv}}\ngrid:\n  arrival_rate: [1, 2]\n", folder.Path);
         Assert.Contains("grid.arrival_rate: a workload field can only vary with `workload: {generate: ...}`", generateField.Message, StringComparison.Ordinal);

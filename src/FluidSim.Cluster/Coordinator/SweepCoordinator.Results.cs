@@ -109,6 +109,7 @@ public sealed partial class SweepCoordinator
         if (session.CompleteAtSessionStart < 0) session.CompleteAtSessionStart = sweep.CommittedCount;
         session.RebuildPending(sweep);
         _log.Info("sweep {0}: {1} of {2} jobs complete, {3} to run", session.Name, sweep.CommittedCount, sweep.JobCount, session.Pending.Count);
+        if (session.Definition?.Search is not null) StartReadingProbeOutcomes(session);
         DispatchToWaiting();
     }
 
@@ -155,7 +156,8 @@ public sealed partial class SweepCoordinator
             session.Name,
             [.. written.SummaryRows.Select(r => r.Job.JobId)],
             [.. written.FailureRows.Select(r => r.Job.JobId)],
-            FoundOnDisk: false);
+            FoundOnDisk: false,
+            [.. written.SummaryRows.Where(r => r.Summary.Outcome == "stalled").Select(r => r.Job.JobId)]);
         PersistEvent(committed, _ =>
         {
             session.WriteInFlight = false;
@@ -174,6 +176,7 @@ public sealed partial class SweepCoordinator
         }
         MaybeStartCompaction(session);
         MaybeWritePart(session);
+        CheckSearchFinished(session);
         CheckFlushWaiters();
     }
 

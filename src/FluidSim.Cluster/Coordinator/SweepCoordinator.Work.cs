@@ -52,22 +52,33 @@ public sealed partial class SweepCoordinator
         foreach (var (sweep, session) in SweepsInOrder())
         {
             if (sweep.Cancelled || !session.Reconciled || session.Definition is null) continue;
+            if (session.Definition.Search is not null)
+            {
+                if (NextProbe(sweep, session) is not { } probe) continue;
+                Lease(worker, sweep, session, probe);
+                return true;
+            }
             while (session.Pending.TryDequeue(out var job))
             {
                 // The queue may hold jobs decided or leased since they were queued: skip those.
                 if (sweep.IsCommitted(job.JobId) || session.InFlight(job.JobId)) continue;
-                var attempt = sweep.NextAttempt(job.JobId);
-                var timeout = session.Definition.Limits.JobTimeoutSeconds;
-                var lease = new Lease(session, job, worker, attempt, DateTime.UtcNow + TimeSpan.FromSeconds(timeout) + _settings.LeaseGrace);
-                session.Leases[job.JobId] = lease;
-                session.StartedThisSession.Add(job.JobId);
-                worker.Lease = lease;
-                worker.Waiting = false;
-                worker.Actor.Tell(new JobLease(sweep.Name, sweep.Fingerprint, job.JobId, job.Index, attempt, timeout));
+                Lease(worker, sweep, session, job);
                 return true;
             }
         }
         return false;
+    }
+
+    private void Lease(WorkerEntry worker, SweepState sweep, SweepSession session, SweepJob job)
+    {
+        var attempt = sweep.NextAttempt(job.JobId);
+        var timeout = session.Definition!.Limits.JobTimeoutSeconds;
+        var lease = new Lease(session, job, worker, attempt, DateTime.UtcNow + TimeSpan.FromSeconds(timeout) + _settings.LeaseGrace);
+        session.Leases[job.JobId] = lease;
+        session.StartedThisSession.Add(job.JobId);
+        worker.Lease = lease;
+        worker.Waiting = false;
+        worker.Actor.Tell(new JobLease(sweep.Name, sweep.Fingerprint, job.JobId, job.Index, attempt, timeout));
     }
 
     /// <summary>Hands newly available jobs to workers that asked and got nothing.</summary>
@@ -83,7 +94,8 @@ public sealed partial class SweepCoordinator
     {
         var sweep = StateOf(session);
         if (sweep.Cancelled || sweep.IsDecided(job.JobId, session.RowPending)) return;
-        session.Pending.Enqueue(job);
+        // A search picks its probes afresh (TryLease); only plain sweeps queue.
+        if (session.Definition?.Search is null) session.Pending.Enqueue(job);
         DispatchToWaiting();
     }
 
@@ -130,6 +142,7 @@ public sealed partial class SweepCoordinator
         session.UncommittedSucceeded.Add(m.JobId);
         session.FirstBufferedAtUtc ??= DateTime.UtcNow;
         Sender.Tell(new JobReportAccepted(m.Sweep, m.JobId, m.Attempt));
+        ProbeDecided(session, m.JobId, ThresholdSearch.OutcomeOf(m.Summary.Outcome, m.Summary.Regime));
         MaybeWritePart(session);
     }
 
@@ -181,6 +194,7 @@ public sealed partial class SweepCoordinator
                 session.FailureBuffer.Add(new FailureRow(session.Name, job, history.Count, history.LastError, history.LastWorker, DateTime.UtcNow));
                 session.UncommittedFailed.Add(job.JobId);
                 session.FirstBufferedAtUtc ??= DateTime.UtcNow;
+                ProbeDecided(session, job.JobId, ProbeOutcome.Unstable);
                 MaybeWritePart(session);
             }
             else

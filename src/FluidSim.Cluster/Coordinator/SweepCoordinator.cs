@@ -58,6 +58,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         ReceiveClientCommands();
         ReceiveWorkProtocol();
         ReceiveResultPipeline();
+        ReceiveSearch();
         Command<Tick>(_ => OnTick());
 
         Command<SaveSnapshotSuccess>(s =>

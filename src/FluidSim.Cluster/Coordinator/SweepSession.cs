@@ -64,6 +64,21 @@ internal sealed class SweepSession
 
     public HashSet<string> StartedThisSession { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A search sweep's probe outcomes: read back from the committed rows after reconciliation, and added as rows
+    /// arrive. No probe is leased before the read is done (<see cref="ProbeOutcomesLoaded"/>).
+    /// </summary>
+    public Dictionary<string, ProbeOutcome> ProbeOutcomes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The committed rows' outcomes have been read back into <see cref="ProbeOutcomes"/>.</summary>
+    public bool ProbeOutcomesLoaded { get; set; }
+
+    /// <summary>The thresholds part of a finished search is being written.</summary>
+    public bool ThresholdsWriting { get; set; }
+
+    /// <summary>The outcome of a probe, when known (for <see cref="ThresholdSearch"/>).</summary>
+    public ProbeOutcome? OutcomeOf(string jobId) => ProbeOutcomes.TryGetValue(jobId, out var o) ? o : null;
+
     public int MaxAttempts => Definition?.Limits.MaxAttempts ?? 1;
 
     public bool HasBufferedRows => SummaryBuffer.Count > 0 || FailureBuffer.Count > 0;
@@ -108,7 +123,8 @@ internal sealed class SweepSession
     public void RebuildPending(SweepState sweep)
     {
         Pending.Clear();
-        if (Definition is null) return;
+        // A search's probes are picked one at a time by its bisection, not queued.
+        if (Definition is null || Definition.Search is not null) return;
         foreach (var job in sweep.JobsToRun(Definition.Jobs, InFlight)) Pending.Enqueue(job);
     }
 
@@ -135,14 +151,27 @@ internal sealed class SweepSession
         UncommittedSucceeded.Count,
         UncommittedFailed.Count,
         Leases.Count,
-        Math.Max(0, sweep.JobCount - sweep.CommittedCount - UncommittedCount - Leases.Count),
+        // A search's candidates do not wait for workers: its bisection picks the few it runs (see Search).
+        Definition?.Search is not null ? 0 : Math.Max(0, sweep.JobCount - sweep.CommittedCount - UncommittedCount - Leases.Count),
         Math.Max(0, CompleteAtSessionStart),
         StartedThisSession.Count,
         sweep.SourcePath,
         sweep.Fingerprint,
         sweep.SubmittedAtUtc,
         Problem,
-        Reconciling: !Reconciled);
+        Reconciling: !Reconciled,
+        Stalled: sweep.Stalled.Count,
+        Skipped: sweep.Skipped.Count,
+        Search: SearchProgressText());
+
+    /// <summary>"4 of 12 points settled, 37 probes run" for a search sweep; null otherwise.</summary>
+    private string? SearchProgressText()
+    {
+        if (Definition?.Search is not { } search) return null;
+        if (!ProbeOutcomesLoaded) return $"{search.Points.Count} points, reading probe results";
+        var settled = search.Points.Count(p => ThresholdSearch.Bracket(p, OutcomeOf).Settled);
+        return $"{settled} of {search.Points.Count} points settled, {ProbeOutcomes.Count} probes run, {Leases.Count} running (tolerance {search.Tolerance:0.####} on {search.Axis})";
+    }
 }
 
 /// <summary>A job handed to a worker: attempt <see cref="Attempt"/>, valid until <see cref="DeadlineUtc"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using FluidSim.Cluster.Coordinator;
 using FluidSim.Cluster.Coordinator.State;
 using FluidSim.Cluster.Messages;
@@ -62,14 +63,22 @@ public static class JournalReader
         SucceededUncommitted: 0,
         FailedUncommitted: 0,
         Running: 0,
-        Pending: Math.Max(0, sweep.JobCount - sweep.CommittedCount),
+        // A search's candidates do not wait for workers (its bisection picks the few it runs), as in SweepSession.
+        Pending: IsSearch(sweep) ? 0 : Math.Max(0, sweep.JobCount - sweep.CommittedCount),
         CompleteAtSessionStart: sweep.CommittedCount,
         JobsStartedThisSession: 0,
         sweep.SourcePath,
         sweep.Fingerprint,
         sweep.SubmittedAtUtc,
         Problem: null,
-        Reconciling: false);
+        Reconciling: false,
+        Stalled: sweep.Stalled.Count,
+        Skipped: sweep.Skipped.Count,
+        Search: IsSearch(sweep) ? (sweep.IsComplete ? "settled" : "not running: resume to carry the search on") : null);
+
+    // A top-level `search:` key; matching the text keeps status from parsing the sweep (and reading its workload).
+    private static bool IsSearch(SweepState sweep) =>
+        Regex.IsMatch(sweep.SourceText, @"^search\s*:", RegexOptions.Multiline);
 
     /// <summary>The answer to <see cref="ListSweeps"/> or <see cref="GetSweepStatus"/> from the journal; null for any other message.</summary>
     public static IFluidSimMessage? Answer(SweepStateFolder folder, IFluidSimMessage query) => query switch

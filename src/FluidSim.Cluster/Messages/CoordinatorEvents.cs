@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FluidSim.Cluster.Messages;
 
 /// <summary>
@@ -22,7 +24,19 @@ public sealed record JobAttemptFailed(string Sweep, string JobId, int Attempt, s
 /// Rows for these jobs are on disk in complete Parquet parts. Persisted after the part's rename, so a crash in between
 /// leaves rows the journal does not know; recovery finds them on disk (<paramref name="FoundOnDisk"/> = true).
 /// </summary>
-public sealed record ResultsCommitted(string Sweep, IReadOnlyList<string> SucceededJobIds, IReadOnlyList<string> FailedJobIds, bool FoundOnDisk) : ICoordinatorEvent;
+/// <param name="StalledJobIds">The succeeded jobs whose run stalled (issue 12); null in journals written before it existed and for rows found on disk.</param>
+public sealed record ResultsCommitted(
+    string Sweep,
+    IReadOnlyList<string> SucceededJobIds,
+    IReadOnlyList<string> FailedJobIds,
+    bool FoundOnDisk,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? StalledJobIds = null) : ICoordinatorEvent;
+
+/// <summary>
+/// A search sweep's thresholds are written: these probes were never needed (their points' brackets closed without
+/// them) and count as settled, so the sweep is complete.
+/// </summary>
+public sealed record ProbesSkipped(string Sweep, IReadOnlyList<string> JobIds) : ICoordinatorEvent;
 
 /// <summary>Recovery found these committed jobs missing from the results folder (parts deleted by hand): they run again.</summary>
 public sealed record ResultsMissing(string Sweep, IReadOnlyList<string> JobIds) : ICoordinatorEvent;
@@ -42,7 +56,9 @@ public sealed record SweepSnapshot(
     bool Cancelled,
     IReadOnlyList<string> SucceededJobIds,
     IReadOnlyList<string> FailedJobIds,
-    IReadOnlyList<AttemptHistory> FailedAttempts) : IFluidSimMessage;
+    IReadOnlyList<AttemptHistory> FailedAttempts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? StalledJobIds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? SkippedJobIds = null) : IFluidSimMessage;
 
 /// <summary>A job's failed attempts so far and the last error.</summary>
 public sealed record AttemptHistory(string JobId, int Count, string LastError, string LastWorker) : IFluidSimMessage;

@@ -53,6 +53,9 @@ public static class SweepStates
 /// <param name="Pending">Jobs waiting for a worker.</param>
 /// <param name="CompleteAtSessionStart">Jobs already committed when this coordinator incarnation took the sweep up.</param>
 /// <param name="JobsStartedThisSession">Distinct jobs this coordinator incarnation leased to a worker (a re-run counts once).</param>
+/// <param name="Stalled">Succeeded jobs whose run stalled (counted in <paramref name="Succeeded"/> too).</param>
+/// <param name="Skipped">Probes of a search never run because their point's bracket closed without them.</param>
+/// <param name="Search">A search sweep's progress for people (points settled, probes run), or null.</param>
 /// <param name="Reconciling">True while the coordinator compares its journal with the parts on disk (after a restart or a resume); counts may still change.</param>
 public sealed record SweepStatusReport(
     string Name,
@@ -71,10 +74,13 @@ public sealed record SweepStatusReport(
     string Fingerprint,
     DateTime SubmittedAtUtc,
     string? Problem,
-    bool Reconciling) : IFluidSimMessage
+    bool Reconciling,
+    int Stalled = 0,
+    int Skipped = 0,
+    string? Search = null) : IFluidSimMessage
 {
-    /// <summary>True when every job is committed to summary or failures (and the disk has confirmed it).</summary>
-    public bool IsComplete => !Reconciling && TotalJobs > 0 && Succeeded + Failed == TotalJobs;
+    /// <summary>True when every job is committed to summary or failures, or settled as a skipped probe (and the disk has confirmed it).</summary>
+    public bool IsComplete => !Reconciling && TotalJobs > 0 && Succeeded + Failed + Skipped == TotalJobs;
 }
 
 /// <summary>Cancels a sweep: no more leases, running jobs are cancelled; answered by the new <see cref="SweepStatusReport"/>.</summary>

@@ -65,6 +65,7 @@ public static class FluidSimJson
         (typeof(JobAttemptFailed), "ev-attempt-failed"),
         (typeof(ResultsCommitted), "ev-results-committed"),
         (typeof(ResultsMissing), "ev-results-missing"),
+        (typeof(ProbesSkipped), "ev-probes-skipped"),
         (typeof(CoordinatorSnapshot), "snap-coordinator"),
         (typeof(SweepSnapshot), "snap-sweep"),
         (typeof(AttemptHistory), "snap-attempts"),

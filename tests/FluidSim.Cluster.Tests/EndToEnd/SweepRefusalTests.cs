@@ -104,7 +104,7 @@ public sealed class SweepRefusalTests(ITestOutputHelper output) : IDisposable
         var list = await FluidsimProcess.RunAsync(_dir.Path, "sweep", "list");
         Assert.Equal(0, list.ExitCode);
         // Piped: the TSV header alone on stdout, the note on stderr.
-        Assert.Equal("sweep\tstate\tdone\tfailed\tjobs\tsubmitted (UTC)\tdescription", list.Stdout.TrimEnd('\n'));
+        Assert.Equal("sweep\tstate\tdone\tfailed\tstalled\tjobs\tsubmitted (UTC)\tdescription", list.Stdout.TrimEnd('\n'));
         Assert.Contains("no sweeps", list.Stderr);
         Assert.False(Directory.Exists(_dir.Results));
     }

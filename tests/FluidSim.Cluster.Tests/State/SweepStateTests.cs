@@ -27,6 +27,37 @@ public sealed class SweepStateTests
     // ---- Events.
 
     [Fact]
+    public void Stalled_jobs_are_counted_from_the_commit_and_forgotten_when_their_rows_go_missing()
+    {
+        var state = With(Submitted("s"), new ResultsCommitted("s", ["j1", "j2", "j3"], [], false, ["j2"]), Committed(["j4"]));
+        Assert.Equal(["j2"], Sweep(state).Stalled);
+        // An old journal's commit (no stalled list) counts none.
+        Assert.Empty(Sweep(With(Submitted("s"), Committed(["j1"]))).Stalled);
+        Assert.Empty(Sweep(state.Apply(new ResultsMissing("s", ["j2"]))).Stalled);
+        Assert.Equal(Sweep(state), SweepState.FromSnapshot(Sweep(state).ToSnapshot()));
+    }
+
+    [Fact]
+    public void Skipped_probes_settle_a_search_and_a_late_row_of_one_counts_once()
+    {
+        var state = With(Submitted("s", jobCount: 4), Committed(["j1"], ["j2"]));
+        Assert.False(Sweep(state).IsComplete);
+        var skipped = state.Apply(new ProbesSkipped("s", ["j1", "j3", "j4"]));
+        // A committed job is not skipped again; the others now count as settled.
+        Assert.Equal(["j3", "j4"], Sweep(skipped).Skipped);
+        Assert.True(Sweep(skipped).IsComplete);
+        Assert.True(Sweep(skipped).IsCommitted("j3"));
+        Assert.Equal(Sweep(skipped), SweepState.FromSnapshot(Sweep(skipped).ToSnapshot()));
+
+        var late = skipped.Apply(Committed(["j3"], foundOnDisk: true));
+        Assert.Equal(4, Sweep(late).CommittedCount);
+        Assert.Equal(["j4"], Sweep(late).Skipped);
+        // A snapshot without stalled or skipped jobs leaves both out, as snapshots did before they existed.
+        Assert.Null(Sweep(state).ToSnapshot().SkippedJobIds);
+        Assert.Null(Sweep(state).ToSnapshot().StalledJobIds);
+    }
+
+    [Fact]
     public void SweepSubmitted_adds_the_sweep_with_every_field_in_submission_order()
     {
         var state = With(Submitted("b", jobCount: 2, fingerprint: "fb"), Submitted("a", jobCount: 3, fingerprint: "fa"));

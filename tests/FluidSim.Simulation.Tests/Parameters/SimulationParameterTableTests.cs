@@ -8,15 +8,17 @@ public class SimulationParameterTableTests
     public void The_default_table_holds_the_parameters_of_simulator_md_in_one_order()
     {
         Assert.Equal(
-            ["M_total", "B", "d_0", "d_1", "mode", "queue_policy", "victim_policy", "batch_priority", "L_filter", "swap_time_per_token", "seed", "stall_batches"],
+            ["M_total", "B", "d_0", "d_1", "mode", "queue_policy", "victim_policy", "batch_priority", "L_filter", "swap_time_per_token", "seed", "stall_batches", "rate_scale"],
             Table.All.Select(p => p.Name));
         // The compatibility key comes last in the accepted keys, which messages list.
         Assert.Equal(
-            ["M_total", "B", "d_0", "d_1", "mode", "queue_policy", "victim_policy", "L_filter", "swap_time_per_token", "seed", "stall_batches", "batch_priority"],
+            ["M_total", "B", "d_0", "d_1", "mode", "queue_policy", "victim_policy", "L_filter", "swap_time_per_token", "seed", "stall_batches", "rate_scale", "batch_priority"],
             Table.Names);
         Assert.Equal(Table.Names, ParameterKeys.All);
         Assert.Equal(Table.Names.SkipLast(1), Table.Recorded.Select(p => p.Name));
-        Assert.All(Table.Recorded, p => Assert.True(p.InJobIdAtDefault, p.Name));
+        // Every parameter of job id v1 is in a job id at its default; rate_scale, added later, only when it is not 1.
+        Assert.All(Table.Recorded.Where(p => p.Name != "rate_scale"), p => Assert.True(p.InJobIdAtDefault, p.Name));
+        Assert.False(Table.Find("rate_scale")!.InJobIdAtDefault);
     }
 
     [Fact]
@@ -36,6 +38,7 @@ public class SimulationParameterTableTests
                 ["batch_priority"] = "control",
                 ["stall_batches"] = "control",
                 ["L_filter"] = "data",
+                ["rate_scale"] = "data",
                 ["seed"] = "experiment",
             },
             Table.All.ToDictionary(p => p.Name, p => p.Section));
@@ -53,10 +56,11 @@ public class SimulationParameterTableTests
                 ["swap_time_per_token"] = ParameterColumnType.Double,
                 ["seed"] = ParameterColumnType.Int64,
                 ["stall_batches"] = ParameterColumnType.NullableInt64,
+                ["rate_scale"] = ParameterColumnType.Double,
             },
             Table.Recorded.ToDictionary(p => p.Name, p => p.ColumnType));
         Assert.Equal(
-            ["M_total", "B", "d_0", "d_1", "L_filter", "swap_time_per_token", "seed", "stall_batches"],
+            ["M_total", "B", "d_0", "d_1", "L_filter", "swap_time_per_token", "seed", "stall_batches", "rate_scale"],
             Table.All.Where(p => p.IsNumeric).Select(p => p.Name));
         Assert.All(Table.All, p => Assert.DoesNotContain('\n', p.Doc));
     }
@@ -79,6 +83,7 @@ public class SimulationParameterTableTests
                 ["swap_time_per_token"] = "0",
                 ["seed"] = "42",
                 ["stall_batches"] = "null",
+                ["rate_scale"] = "1",
             },
             Table.All.ToDictionary(p => p.Name, p => p.Canonical(Table.Defaults)));
         Assert.Equal(new SimulationParameters(), Table.Defaults);
@@ -129,6 +134,8 @@ public class SimulationParameterTableTests
     [InlineData("seed", null, "expected an integer, got ''")]
     [InlineData("L_filter", "-1", "expected an integer >= 0, got '-1'")]
     [InlineData("stall_batches", "0", "expected an integer >= 1, got '0'")]
+    [InlineData("rate_scale", "0", "expected a finite number > 0, got '0'")]
+    [InlineData("rate_scale", "-2", "expected a finite number > 0, got '-2'")]
     [InlineData("mode", "Swap", "unknown mode 'Swap'; expected swap or recompute (aliases swapping, sacrifice)")]
     [InlineData("mode", null, "unknown mode ''; expected swap or recompute (aliases swapping, sacrifice)")]
     [InlineData("queue_policy", "Fcfs", "unknown queue_policy 'Fcfs'; expected FCFS, SJF or priority")]
@@ -155,6 +162,7 @@ public class SimulationParameterTableTests
         SwapTimePerToken = 2,
         Seed = -5,
         StallBatches = 9,
+        RateScale = 2.5,
     };
 
     [Fact]
@@ -226,6 +234,7 @@ public class SimulationParameterTableTests
             LFilter = -1,
             SwapTimePerToken = double.PositiveInfinity,
             StallBatches = 0,
+            RateScale = 0,
         };
 
         Assert.Equal(
@@ -237,6 +246,7 @@ public class SimulationParameterTableTests
                 ("L_filter", "must be an integer >= 0 or null"),
                 ("swap_time_per_token", "must be a finite number >= 0"),
                 ("stall_batches", "must be an integer >= 1 or null"),
+                ("rate_scale", "must be a finite number > 0"),
             ],
             p.Problems());
         Assert.Empty(Changed.Problems());

@@ -70,6 +70,7 @@ public sealed class CoordinatorState : IEquatable<CoordinatorState>
             JobAttemptFailed f => Update(f.Sweep, sweep => sweep.AttemptFailed(f)),
             ResultsCommitted rc => Update(rc.Sweep, sweep => sweep.Commit(rc)),
             ResultsMissing m => Update(m.Sweep, sweep => sweep.Uncommit(m)),
+            ProbesSkipped p => Update(p.Sweep, sweep => sweep.Skip(p)),
             _ => throw new ArgumentException($"unknown coordinator event {e.GetType().Name}", nameof(e)),
         };
     }

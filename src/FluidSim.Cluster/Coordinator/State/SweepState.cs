@@ -58,11 +58,17 @@ public sealed record SweepState
     /// <summary>Jobs whose failure row is in a committed part.</summary>
     public ImmutableSortedSet<string> Failed { get; private init; } = NoJobs;
 
+    /// <summary>Succeeded jobs whose run stalled (a subset of <see cref="Succeeded"/>; issue 12).</summary>
+    public ImmutableSortedSet<string> Stalled { get; private init; } = NoJobs;
+
+    /// <summary>Probes of a search that were settled without running (<see cref="ProbesSkipped"/>).</summary>
+    public ImmutableSortedSet<string> Skipped { get; private init; } = NoJobs;
+
     /// <summary>Failed attempts per job (only jobs with at least one).</summary>
     public ImmutableSortedDictionary<string, AttemptHistory> Attempts { get; private init; } = NoAttempts;
 
     /// <summary>Jobs committed to summary or failures.</summary>
-    public int CommittedCount => Succeeded.Count + Failed.Count;
+    public int CommittedCount => Succeeded.Count + Failed.Count + Skipped.Count;
 
     /// <summary>Every job is committed to summary or failures (the disk may still have to confirm it after a restart).</summary>
     public bool IsComplete => JobCount > 0 && CommittedCount >= JobCount;
@@ -77,7 +83,7 @@ public sealed record SweepState
     // ---- Decisions.
 
     /// <summary>The job's row is in a committed part (summary or failures).</summary>
-    public bool IsCommitted(string jobId) => Succeeded.Contains(jobId) || Failed.Contains(jobId);
+    public bool IsCommitted(string jobId) => Succeeded.Contains(jobId) || Failed.Contains(jobId) || Skipped.Contains(jobId);
 
     /// <summary>
     /// True when the job needs no further run, so a report about it is a duplicate to acknowledge and drop: its row is
@@ -153,12 +159,21 @@ public sealed record SweepState
     {
         Succeeded = Union(Succeeded, e.SucceededJobIds),
         Failed = Union(Failed, e.FailedJobIds),
+        Stalled = e.StalledJobIds is { } stalled ? Union(Stalled, stalled) : Stalled,
+        // A row found on disk for a probe settled as skipped (it was running when the search closed) counts once.
+        Skipped = Skipped.Count == 0 ? Skipped : Skipped.Except(e.SucceededJobIds).Except(e.FailedJobIds),
     };
 
     internal SweepState Uncommit(ResultsMissing e) => this with
     {
         Succeeded = Succeeded.Except(e.JobIds),
         Failed = Failed.Except(e.JobIds),
+        Stalled = Stalled.Except(e.JobIds),
+    };
+
+    internal SweepState Skip(ProbesSkipped e) => this with
+    {
+        Skipped = Union(Skipped, [.. e.JobIds.Where(id => !Succeeded.Contains(id) && !Failed.Contains(id))]),
     };
 
     private static ImmutableSortedSet<string> Union(ImmutableSortedSet<string> set, IReadOnlyList<string> ids)
@@ -183,7 +198,10 @@ public sealed record SweepState
         Cancelled,
         [.. Succeeded],
         [.. Failed],
-        [.. Attempts.Values]);
+        [.. Attempts.Values],
+        // Left out when empty, so a snapshot without stalled or skipped jobs is stored as before they existed.
+        Stalled.Count > 0 ? [.. Stalled] : null,
+        Skipped.Count > 0 ? [.. Skipped] : null);
 
     /// <summary>A sweep as <see cref="ToSnapshot"/> stored it.</summary>
     public static SweepState FromSnapshot(SweepSnapshot s)
@@ -195,6 +213,8 @@ public sealed record SweepState
             Succeeded = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, s.SucceededJobIds),
             Failed = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, s.FailedJobIds),
             Attempts = NoAttempts.SetItems(s.FailedAttempts.Select(a => KeyValuePair.Create(a.JobId, a))),
+            Stalled = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, s.StalledJobIds ?? []),
+            Skipped = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, s.SkippedJobIds ?? []),
         };
     }
 
@@ -214,6 +234,8 @@ public sealed record SweepState
                 && Cancelled == other.Cancelled
                 && Succeeded.SetEquals(other.Succeeded)
                 && Failed.SetEquals(other.Failed)
+                && Stalled.SetEquals(other.Stalled)
+                && Skipped.SetEquals(other.Skipped)
                 && Attempts.Count == other.Attempts.Count
                 && Attempts.All(a => other.Attempts.TryGetValue(a.Key, out var theirs) && a.Value == theirs)));
 
