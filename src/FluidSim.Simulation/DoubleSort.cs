@@ -163,12 +163,22 @@ internal static class DoubleSort
         if (sorted.Length - runStart > 1) SortRun(values[runStart..]);
     }
 
+    private static bool IsAscending(ReadOnlySpan<double> run)
+    {
+        for (var i = 1; i < run.Length; i++)
+        {
+            if (run[i] < run[i - 1]) return false;
+        }
+        return true;
+    }
+
     /// <summary>Sorts one run of ties (short as a rule): by insertion, or by a comparison sort when long.</summary>
     private static void SortRun(Span<double> run)
     {
         if (run.Length > ShortRun)
         {
-            run.Sort();
+            // A long run is mostly one value repeated (a delay that many requests share): then it is already in order.
+            if (!IsAscending(run)) run.Sort();
             return;
         }
         for (var i = 1; i < run.Length; i++)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FluidSim.Simulation;
 
 // Implementation note: WAITING receives arrivals in index order, so under FCFS (key = index) its keys mostly come in
@@ -18,11 +20,16 @@ internal sealed class KeyQueue
     private long[] _heap = new long[16];
     private int _heapCount;
 
-    public int Count => _ringCount + _heapCount;
+    public int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _ringCount + _heapCount;
+    }
 
     /// <summary>The smallest key; only when <see cref="Count"/> > 0.</summary>
     public long Min
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
             if (_heapCount == 0) return _ring[_ringHead];

@@ -314,14 +314,19 @@ public sealed class Simulator
 
         if (_swappedOut == 0 && _preempted == 0)
         {
-            if (_swapped.Count > 0) SwapIn();
+            // The head is looked at here first: on a full node it rarely fits, and then no call is made.
+            if (_swapped.Count > 0 && HeadFits((int)_swapped.Min, _k[(int)_swapped.Min])) SwapIn();
             // 2c. Admit only when nothing is left swapped.
-            if (_swapped.Count == 0 && _waiting.Count > 0) Admit();
+            if (_swapped.Count == 0 && _waiting.Count > 0 && HeadFits((int)_waiting.Min, 0)) Admit();
         }
         _swapOuts += _swappedOut;
         _swapIns += _swappedIn;
         _preemptions += _preempted;
     }
+
+    /// <summary>Whether request <paramref name="i"/>, holding prefill + <paramref name="k"/> tokens, fits with its next-token slot (rules 2b and 2c).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HeadFits(int i, int k) => _u + _running.Count + _prefill[i] + (long)k + 1 <= _mTotal;
 
     /// <summary>2a. Removes the victim in RUNNING slot <paramref name="slot"/>: swapped out keeping k, or preempted losing it.</summary>
     private void Preempt(int slot)
