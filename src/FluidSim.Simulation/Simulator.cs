@@ -197,6 +197,8 @@ public sealed class Simulator
         Return(_waitingTime);
         Return(_ttft);
         Return(_tpot);
+        _waiting.Release();
+        _swapped.Release();
     }
 
     private static void Return<T>(T[] array)
