@@ -33,9 +33,10 @@ esac
 
 command -v dotnet >/dev/null || { echo "install.sh: the .NET 10 SDK is missing (dotnet not on PATH)" >&2; exit 1; }
 
-# What is being installed: the commit, plus a digest of uncommitted changes to tracked and new files.
+# What is being installed: the committed sources (tree ids, so a commit that touches only docs changes nothing), plus a
+# digest of uncommitted changes to tracked and new files under them.
 stamp=$(cd "$repo" && {
-  git rev-parse HEAD 2>/dev/null || echo no-git
+  git rev-parse HEAD:src HEAD:Directory.Build.props HEAD:Directory.Packages.props 2>/dev/null || echo no-git
   git status --porcelain --untracked-files=normal -- src Directory.Build.props Directory.Packages.props 2>/dev/null
   git diff HEAD -- src Directory.Build.props Directory.Packages.props 2>/dev/null
 } | sha256sum | cut -c1-16)
@@ -46,7 +47,7 @@ else
   staging=$home.tmp-$$
   trap 'rm -rf "$staging"' EXIT
   mkdir -p "$(dirname "$home")"
-  echo "fluidsim: publishing src/FluidSim.Cli (Release, ReadyToRun) into $home; this takes a minute or two once" >&2
+  echo "fluidsim: publishing src/FluidSim.Cli (Release, ReadyToRun) into $home; one to four minutes" >&2
   dotnet publish "$repo/src/FluidSim.Cli" -c Release -o "$staging" --nologo -v quiet -clp:ErrorsOnly >&2
   echo "$stamp" > "$staging/.install-stamp"
   # Swap in the complete build: the previous one keeps working until this point.
