@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace FluidSim.Simulation;
@@ -11,6 +13,9 @@ namespace FluidSim.Simulation;
 // sort, or a comparison sort for a long one, so the worst case stays n log n). Both give the same ascending sequence as a comparison
 // sort (the values are never NaN and never -0.0, the only doubles that compare equal with different bits), so the mean
 // summed over it is the same to the last bit.
+// Memory traffic: one pass maps doubles to keys (and finds the varying bits), one counts every digit, one per digit
+// scatters, and a last one maps the keys back to doubles while it sorts the runs of ties; the scratch buffer and the
+// counts come from the shared array pool, so repeated runs (benchmarks, sweeps) fault no fresh pages in.
 
 /// <summary>Sorts doubles ascending, in place, in a few passes over memory.</summary>
 internal static class DoubleSort
@@ -18,6 +23,7 @@ internal static class DoubleSort
     // Below this a comparison sort is cheaper than counting digits.
     private const int RadixThreshold = 1024;
     private const int MaxDigitBits = 11;
+    private const int ShortRun = 16;
 
     public static void Sort(Span<double> values)
     {
@@ -32,97 +38,159 @@ internal static class DoubleSort
         ulong min = ulong.MaxValue, max = 0;
         for (var i = 0; i < keys.Length; i++)
         {
-            var bits = keys[i];
-            var key = (bits >> 63) != 0 ? ~bits : bits | (1UL << 63);
+            var key = ToKey(keys[i]);
             keys[i] = key;
             min = Math.Min(min, key);
             max = Math.Max(max, key);
         }
 
-        if (min != max)
+        if (min == max)
         {
-            // Bits above the highest one that varies are the same in every key. Sort on the next log2(n) + 8 bits below
-            // it (ties among n keys spread over 256 n slots are rare), in passes of at most 11 bits.
-            var varyingBits = 64 - BitOperations.LeadingZeroCount(min ^ max);
-            var passes = (Math.Min(varyingBits, BitOperations.Log2((uint)keys.Length) + 8) + MaxDigitBits - 1) / MaxDigitBits;
-            // As many bits as those passes can take: fewer ties left for the second step.
-            var sortBits = Math.Min(varyingBits, passes * MaxDigitBits);
-            var digitBits = (sortBits + passes - 1) / passes;
-            var low = Math.Max(0, varyingBits - (passes * digitBits));
-            RadixSort(keys, low, passes, digitBits);
-            if (low > 0) SortTies(keys, low);
+            // Every value is the same: nothing moves.
+            for (var i = 0; i < keys.Length; i++) keys[i] = FromKey(keys[i]);
+            return;
         }
 
-        for (var i = 0; i < keys.Length; i++)
+        // Bits above the highest one that varies are the same in every key. Sort on the next log2(n) + 8 bits below
+        // it (ties among n keys spread over 256 n slots are rare), in passes of at most 11 bits.
+        var varyingBits = 64 - BitOperations.LeadingZeroCount(min ^ max);
+        var passes = (Math.Min(varyingBits, BitOperations.Log2((uint)keys.Length) + 8) + MaxDigitBits - 1) / MaxDigitBits;
+        // As many bits as those passes can take: fewer ties left for the last step.
+        var sortBits = Math.Min(varyingBits, passes * MaxDigitBits);
+        var digitBits = (sortBits + passes - 1) / passes;
+        var low = Math.Max(0, varyingBits - (passes * digitBits));
+        var buffer = ArrayPool<ulong>.Shared.Rent(keys.Length);
+        try
         {
-            var key = keys[i];
-            keys[i] = (key >> 63) != 0 ? key & ~(1UL << 63) : ~key;
+            var sorted = RadixSort(keys, buffer.AsSpan(0, keys.Length), low, passes, digitBits);
+            RestoreSortingTies(sorted, values, low);
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(buffer);
         }
     }
 
-    /// <summary>Sorts <paramref name="keys"/> stably by bits [low, low + passes * digitBits), least significant digit first.</summary>
-    private static void RadixSort(Span<ulong> keys, int low, int passes, int digitBits)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ToKey(ulong bits) => (bits >> 63) != 0 ? ~bits : bits | (1UL << 63);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FromKey(ulong key) => (key >> 63) != 0 ? key & ~(1UL << 63) : ~key;
+
+    /// <summary>
+    /// Sorts <paramref name="keys"/> stably by bits [low, low + passes * digitBits), least significant digit first, moving
+    /// them between <paramref name="keys"/> and <paramref name="buffer"/> (same length); returns the one holding the result.
+    /// </summary>
+    private static Span<ulong> RadixSort(Span<ulong> keys, Span<ulong> buffer, int low, int passes, int digitBits)
     {
         var buckets = 1 << digitBits;
         var mask = (ulong)(buckets - 1);
-        var counts = new int[passes * buckets];
-        foreach (var key in keys)
+        var countsArray = ArrayPool<int>.Shared.Rent(passes * buckets);
+        try
         {
+            var counts = countsArray.AsSpan(0, passes * buckets);
+            counts.Clear();
+            // Every digit's counts in one pass (passes is 1 to 4: n < 2^31 gives at most 39 bits).
+            ref var count = ref MemoryMarshal.GetReference(counts);
+            foreach (var key in keys)
+            {
+                var digits = key >> low;
+                Unsafe.Add(ref count, (int)(digits & mask))++;
+                if (passes > 1) Unsafe.Add(ref count, buckets + (int)((digits >> digitBits) & mask))++;
+                if (passes > 2) Unsafe.Add(ref count, (2 * buckets) + (int)((digits >> (2 * digitBits)) & mask))++;
+                if (passes > 3) Unsafe.Add(ref count, (3 * buckets) + (int)((digits >> (3 * digitBits)) & mask))++;
+            }
+
+            Span<ulong> source = keys, target = buffer;
             for (var pass = 0; pass < passes; pass++)
             {
-                counts[(pass * buckets) + (int)((key >> (low + (pass * digitBits))) & mask)]++;
+                var passCounts = counts.Slice(pass * buckets, buckets);
+                var shift = low + (pass * digitBits);
+                // A digit that every key shares moves nothing.
+                if (passCounts[(int)((source[0] >> shift) & mask)] == source.Length) continue;
+                var offset = 0;
+                for (var b = 0; b < buckets; b++)
+                {
+                    var c = passCounts[b];
+                    passCounts[b] = offset;
+                    offset += c;
+                }
+                // The offsets stay within target: they partition [0, length) by digit.
+                ref var next = ref MemoryMarshal.GetReference(passCounts);
+                ref var to = ref MemoryMarshal.GetReference(target);
+                foreach (var key in source)
+                {
+                    ref var slot = ref Unsafe.Add(ref next, (int)((key >> shift) & mask));
+                    Unsafe.Add(ref to, slot++) = key;
+                }
+                var swap = source;
+                source = target;
+                target = swap;
             }
+            return source;
         }
-
-        var buffer = GC.AllocateUninitializedArray<ulong>(keys.Length);
-        Span<ulong> source = keys, target = buffer;
-        for (var pass = 0; pass < passes; pass++)
+        finally
         {
-            var passCounts = counts.AsSpan(pass * buckets, buckets);
-            var shift = low + (pass * digitBits);
-            // A digit that every key shares moves nothing.
-            if (passCounts[(int)((source[0] >> shift) & mask)] == source.Length) continue;
-            var offset = 0;
-            for (var b = 0; b < buckets; b++)
-            {
-                var c = passCounts[b];
-                passCounts[b] = offset;
-                offset += c;
-            }
-            foreach (var key in source) target[passCounts[(int)((key >> shift) & mask)]++] = key;
-            var swap = source;
-            source = target;
-            target = swap;
-        }
-        if (source != keys) source.CopyTo(keys);
-    }
-
-    /// <summary>Sorts each run of keys that agree above bit <paramref name="low"/> (adjacent after the radix passes).</summary>
-    private static void SortTies(Span<ulong> keys, int low)
-    {
-        var start = 0;
-        for (var i = 1; i <= keys.Length; i++)
-        {
-            if (i < keys.Length && (keys[i] >> low) == (keys[start] >> low)) continue;
-            var run = keys[start..i];
-            if (run.Length > 16) run.Sort();
-            else if (run.Length > 1) InsertionSort(run);
-            start = i;
+            ArrayPool<int>.Shared.Return(countsArray);
         }
     }
 
-    private static void InsertionSort(Span<ulong> keys)
+    /// <summary>
+    /// Writes the keys of <paramref name="sorted"/> (which may be <paramref name="values"/>' own memory) back into
+    /// <paramref name="values"/> as doubles, sorting each run of values whose keys agree above bit <paramref name="low"/>.
+    /// </summary>
+    private static void RestoreSortingTies(ReadOnlySpan<ulong> sorted, Span<double> values, int low)
     {
-        for (var i = 1; i < keys.Length; i++)
+        // Position i is read before it is written, and a run is sorted only once all of it is written: aliasing is safe.
+        if (low == 0)
         {
-            var key = keys[i];
+            // Sorted on every bit: equal keys are equal values.
+            for (var i = 0; i < sorted.Length; i++) values[i] = BitConverter.UInt64BitsToDouble(FromKey(sorted[i]));
+            return;
+        }
+        var runStart = 0;
+        var runHigh = sorted[0] >> low;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            var key = sorted[i];
+            values[i] = BitConverter.UInt64BitsToDouble(FromKey(key));
+            var high = key >> low;
+            if (high == runHigh) continue;
+            if (i - runStart > 1) SortRun(values[runStart..i]);
+            runStart = i;
+            runHigh = high;
+        }
+        if (sorted.Length - runStart > 1) SortRun(values[runStart..]);
+    }
+
+    private static bool IsAscending(ReadOnlySpan<double> run)
+    {
+        for (var i = 1; i < run.Length; i++)
+        {
+            if (run[i] < run[i - 1]) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Sorts one run of ties (short as a rule): by insertion, or by a comparison sort when long.</summary>
+    private static void SortRun(Span<double> run)
+    {
+        if (run.Length > ShortRun)
+        {
+            // A long run is mostly one value repeated (a delay that many requests share): then it is already in order.
+            if (!IsAscending(run)) run.Sort();
+            return;
+        }
+        for (var i = 1; i < run.Length; i++)
+        {
+            var value = run[i];
             var j = i - 1;
-            while (j >= 0 && keys[j] > key)
+            while (j >= 0 && run[j] > value)
             {
-                keys[j + 1] = keys[j];
+                run[j + 1] = run[j];
                 j--;
             }
-            keys[j + 1] = key;
+            run[j + 1] = value;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -17,7 +18,9 @@ namespace FluidSim.Simulation;
 // - First tokens: RUNNING slots before a watermark are known to have their first token, so only slots that cross it
 //   are looked at. A slot never moves back across it, so each entry into RUNNING is looked at once.
 // - The clock is the sequence of IEEE additions of simulator.md rule 5, in order; summary sums keep their order too.
-// Nothing is allocated per batch, and with no observer no record is built.
+// Nothing is allocated per batch, and with no observer no record is built. The per-request arrays come from the shared
+// array pool and go back to it when the run ends, so a process that runs many simulations (a sweep worker, a benchmark)
+// does not fault fresh pages in for every run; their lengths may exceed the request count, so only [0, n) is used.
 
 /// <summary>Runs one simulation of simulator.md (contract v1). Pure computation: no I/O, no threads.</summary>
 public sealed class Simulator
@@ -90,21 +93,21 @@ public sealed class Simulator
         // rate_scale > 0 keeps the order; dividing by 1 would too, but is skipped to keep the default's clock untouched.
         var rateScale = parameters.RateScale;
         _n = kept.Length;
-        // Arrays written whole before they are read need no zeroing.
-        _reqId = GC.AllocateUninitializedArray<int>(_n);
-        _arrival = GC.AllocateUninitializedArray<double>(_n);
-        _prefill = GC.AllocateUninitializedArray<int>(_n);
-        _decode = GC.AllocateUninitializedArray<int>(_n);
-        _priority = parameters.QueuePolicy == QueuePolicy.Priority ? GC.AllocateUninitializedArray<int>(_n) : [];
-        _firstEnter = GC.AllocateUninitializedArray<double>(_n);
-        _firstToken = GC.AllocateUninitializedArray<double>(_n);
-        _k = new int[_n];
-        _state = new byte[_n];
-        _swapOutAt = _swapMode ? GC.AllocateUninitializedArray<double>(_n) : [];
-        _swappedTime = _swapMode ? new double[_n] : [];
-        _swapCount = _swapMode ? new int[_n] : [];
-        _preemptCount = _swapMode ? [] : new int[_n];
-        _wasted = _swapMode ? [] : new long[_n];
+        // Arrays written whole before they are read need no zeroing; the rest are cleared (pooled arrays hold old values).
+        _reqId = Rent<int>(_n);
+        _arrival = Rent<double>(_n);
+        _prefill = Rent<int>(_n);
+        _decode = Rent<int>(_n);
+        _priority = parameters.QueuePolicy == QueuePolicy.Priority ? Rent<int>(_n) : [];
+        _firstEnter = Rent<double>(_n);
+        _firstToken = Rent<double>(_n);
+        _k = Rent<int>(_n);
+        _state = RentCleared<byte>(_n);
+        _swapOutAt = _swapMode ? Rent<double>(_n) : [];
+        _swappedTime = _swapMode ? RentCleared<double>(_n) : [];
+        _swapCount = _swapMode ? RentCleared<int>(_n) : [];
+        _preemptCount = _swapMode ? [] : RentCleared<int>(_n);
+        _wasted = _swapMode ? [] : RentCleared<long>(_n);
         for (var i = 0; i < _n; i++)
         {
             var r = kept[i];
@@ -117,13 +120,13 @@ public sealed class Simulator
         {
             for (var i = 0; i < _n; i++) _priority[i] = kept[i].Priority;
         }
-        _firstEnter.AsSpan().Fill(double.NaN);
-        _firstToken.AsSpan().Fill(double.NaN);
+        _firstEnter.AsSpan(0, _n).Fill(double.NaN);
+        _firstToken.AsSpan(0, _n).Fill(double.NaN);
 
-        _totalDelay = GC.AllocateUninitializedArray<double>(_n);
-        _waitingTime = GC.AllocateUninitializedArray<double>(_n);
-        _ttft = GC.AllocateUninitializedArray<double>(_n);
-        _tpot = GC.AllocateUninitializedArray<double>(_n);
+        _totalDelay = Rent<double>(_n);
+        _waitingTime = Rent<double>(_n);
+        _ttft = Rent<double>(_n);
+        _tpot = Rent<double>(_n);
         _random = new DeterministicRandom(parameters.Seed);
         _progressCountdown = progress?.Interval ?? long.MaxValue;
     }
@@ -153,7 +156,57 @@ public sealed class Simulator
         ISimulationObserver? observer = null,
         CancellationToken cancellationToken = default,
         SimulationProgress? progress = null)
-        => new Simulator(requests, parameters, observer, progress).Execute(cancellationToken);
+    {
+        var simulator = new Simulator(requests, parameters, observer, progress);
+        try
+        {
+            return simulator.Execute(cancellationToken);
+        }
+        finally
+        {
+            simulator.ReturnArrays();
+        }
+    }
+
+    /// <summary>An array of at least <paramref name="n"/> elements from the shared pool (its contents are arbitrary); empty for none.</summary>
+    private static T[] Rent<T>(int n) => n == 0 ? [] : ArrayPool<T>.Shared.Rent(n);
+
+    private static T[] RentCleared<T>(int n)
+    {
+        var array = Rent<T>(n);
+        array.AsSpan(0, n).Clear();
+        return array;
+    }
+
+    /// <summary>Gives the per-request arrays back to the pool once the run is over (nothing reads them afterwards).</summary>
+    private void ReturnArrays()
+    {
+        Return(_reqId);
+        Return(_arrival);
+        Return(_prefill);
+        Return(_decode);
+        Return(_priority);
+        Return(_firstEnter);
+        Return(_firstToken);
+        Return(_k);
+        Return(_state);
+        Return(_swapOutAt);
+        Return(_swappedTime);
+        Return(_swapCount);
+        Return(_preemptCount);
+        Return(_wasted);
+        Return(_totalDelay);
+        Return(_waitingTime);
+        Return(_ttft);
+        Return(_tpot);
+        _waiting.Release();
+        _swapped.Release();
+    }
+
+    private static void Return<T>(T[] array)
+    {
+        if (array.Length > 0) ArrayPool<T>.Shared.Return(array);
+    }
 
     private RunSummary Execute(CancellationToken cancellationToken)
     {
@@ -222,7 +275,8 @@ public sealed class Simulator
 
     private long StallLimit()
     {
-        var maxDecode = _n == 0 ? 0 : _decode.Max();
+        var maxDecode = 0;
+        for (var i = 0; i < _n; i++) maxDecode = Math.Max(maxDecode, _decode[i]);
         return _p.StallBatches ?? (10L * maxDecode + 1000);
     }
 
@@ -264,14 +318,19 @@ public sealed class Simulator
 
         if (_swappedOut == 0 && _preempted == 0)
         {
-            if (_swapped.Count > 0) SwapIn();
+            // The head is looked at here first: on a full node it rarely fits, and then no call is made.
+            if (_swapped.Count > 0 && HeadFits((int)_swapped.Min, _k[(int)_swapped.Min])) SwapIn();
             // 2c. Admit only when nothing is left swapped.
-            if (_swapped.Count == 0 && _waiting.Count > 0) Admit();
+            if (_swapped.Count == 0 && _waiting.Count > 0 && HeadFits((int)_waiting.Min, 0)) Admit();
         }
         _swapOuts += _swappedOut;
         _swapIns += _swappedIn;
         _preemptions += _preempted;
     }
+
+    /// <summary>Whether request <paramref name="i"/>, holding prefill + <paramref name="k"/> tokens, fits with its next-token slot (rules 2b and 2c).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool HeadFits(int i, int k) => _u + _running.Count + _prefill[i] + (long)k + 1 <= _mTotal;
 
     /// <summary>2a. Removes the victim in RUNNING slot <paramref name="slot"/>: swapped out keeping k, or preempted losing it.</summary>
     private void Preempt(int slot)

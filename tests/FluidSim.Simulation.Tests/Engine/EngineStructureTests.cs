@@ -18,6 +18,9 @@ public class EngineStructureTests
         { "dense ties", 50_000 },
         { "all equal", 2048 },
         { "tiny", 3 },
+        { "random", 300_000 },
+        { "few distinct in a narrow range", 200_000 },
+        { "two clusters", 100_000 },
     };
 
     [Theory]
@@ -38,6 +41,10 @@ public class EngineStructureTests
                 // Spread over a wide range, but crowded where the leading bits do not tell them apart: the fallback.
                 "dense ties" => (i % 2 == 0 ? 1e6 : 1) + rng.NextDouble(0, 1e-9),
                 "all equal" => 42.0,
+                // As a typed workload's TPOT: a handful of values that share all but their last mantissa bits.
+                "few distinct in a narrow range" => 0.1 + (rng.NextInt(50) * 1e-12),
+                // Most values in one octave, a few far away: buckets of very different sizes, split again on their own bits.
+                "two clusters" => i % 100 == 0 ? rng.NextDouble(1e5, 1e7) : rng.NextDouble(3.0, 3.5),
                 _ => rng.NextDouble(),
             };
         }
