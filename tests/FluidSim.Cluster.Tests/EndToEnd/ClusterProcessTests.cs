@@ -201,7 +201,7 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IDis
             Directory.CreateDirectory(elsewhere);
             var list = await FluidsimProcess.RunAsync(elsewhere, "sweep", "list", "--cluster", node.ControlAddress);
             Assert.True(list.ExitCode == 0, list.ToString());
-            Assert.Contains("upload\tfinished\t2\t0\t2\t", list.Stdout);
+            Assert.Contains("upload\tfinished\t2\t0\t0\t2\t", list.Stdout);
             var report = await FluidsimProcess.RunAsync(elsewhere, "sweep", "report", "upload", "--cluster", node.ControlAddress, "--axis", "M_total");
             output.WriteLine(report.ToString());
             Assert.Equal(0, report.ExitCode);
