@@ -24,7 +24,7 @@ public static class DependencyRules
         new("FluidSim.Experiments", ["FluidSim.Simulation", "FluidSim.Results"], [YamlDotNet]),
         new("FluidSim.Traces", ["FluidSim.Simulation", "FluidSim.Results"], []),
         new("FluidSim.Sweeps", ["FluidSim.Simulation", "FluidSim.Results", "FluidSim.Experiments", "FluidSim.Traces"], [ParquetNet, YamlDotNet]),
-        new("FluidSim.Cluster", ["FluidSim.Sweeps"], [Akka, Sqlite, Serilog, Hosting]),
+        new("FluidSim.Cluster", ["FluidSim.Sweeps"], [Akka, Sqlite, Npgsql, Serilog, Hosting]),
         new("FluidSim.Plots", ["FluidSim.Results", "FluidSim.Fluid"], [ParquetNet, ScottPlot]),
         new("FluidSim.Fluid", ["FluidSim.Simulation"], []),
         new("FluidSim.Cli", [], [], Anything: true),
