@@ -19,7 +19,7 @@ namespace FluidSim.Cluster.Hosting;
 /// reads as a list: <c>WithEmbeddedCluster().WithFluidSimSerialization().WithSqliteJobStore(path)
 /// .WithSweepCoordinator(settings).WithSweepWorkers(n, settings)</c>.
 /// </summary>
-public static class FluidSimHostingExtensions
+public static partial class FluidSimHostingExtensions
 {
     /// <summary>The cluster role of the node that may host the coordinator singleton.</summary>
     public const string CoordinatorRole = "coordinator";
@@ -57,43 +57,6 @@ public static class FluidSimHostingExtensions
         // autoInitialize is explicit: the plugin's documentation and its default have disagreed.
         builder.WithSqlPersistence(connectionString, ProviderName.SQLiteMS, autoInitialize: true);
         return builder.AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend);
-    }
-
-    /// <summary>
-    /// Journal and snapshot store in PostgreSQL (Akka.Persistence.Sql, provider <c>PostgreSQL.15</c>, tables created on
-    /// first use): the store of a real cluster, where the coordinator singleton may move between coordinator nodes.
-    /// </summary>
-    /// <remarks>
-    /// The connection string carries the password: it goes to the plugin's settings only, never to a log line (log
-    /// <see cref="RedactPassword"/>'s form instead).
-    /// </remarks>
-    public static AkkaConfigurationBuilder WithPostgresJobStore(this AkkaConfigurationBuilder builder, string connectionString)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-
-        // autoInitialize is explicit: the plugin's documentation and its default have disagreed.
-        return builder.WithSqlPersistence(connectionString, ProviderName.PostgreSQL15, autoInitialize: true);
-    }
-
-    /// <summary>
-    /// <paramref name="connectionString"/> with its password (any of Npgsql's spellings) replaced by <c>***</c>, for log
-    /// lines and error messages; text that is not a connection string comes back as a fixed placeholder.
-    /// </summary>
-    public static string RedactPassword(string connectionString)
-    {
-        try
-        {
-            var parts = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-            foreach (var key in parts.Keys.Cast<string>().ToList())
-            {
-                if (key.Equals("password", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase)) parts[key] = "***";
-            }
-            return parts.ConnectionString;
-        }
-        catch (ArgumentException)
-        {
-            return "(unreadable connection string)";
-        }
     }
 
     /// <summary>
