@@ -17,6 +17,12 @@ public static class ExitCodes
     /// </summary>
     public const int SweepStalled = 3;
 
+    /// <summary>
+    /// <c>--cluster</c>: no coordinator node's control endpoint answered (connection refused, timeouts, 503 "no
+    /// coordinator yet") within the client's retry budget (60 s; <c>FLUIDSIM_CLUSTER_RETRY_SECONDS</c>).
+    /// </summary>
+    public const int ClusterUnreachable = 4;
+
     /// <summary>Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, the shell convention); nothing half-written is left.</summary>
     public const int Cancelled = 130;
 }

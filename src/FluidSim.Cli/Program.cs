@@ -7,6 +7,7 @@ var root = new RootCommand("fluidsim: simulate the KV-cache scheduling of an LLM
     GenerateCommand.Create(),
     SimulateCommand.Create(),
     SweepCommands.Create(),
+    NodeCommand.Create(),
     PlotCommand.Create(),
     TraceCommands.Create(),
     ExperimentsCommand.Create(),

@@ -31,6 +31,7 @@ public static class SweepCommands
         var sweep = new Command("sweep", "Parameter sweeps: a grid of simulator runs from one YAML file, persisted and resumable.");
         sweep.Add(CreateRun());
         sweep.Add(CreateResume());
+        sweep.Add(ClusterSweepCommands.CreateSubmit(Finish, WithProgressAsync));
         sweep.Add(CreateStatus());
         sweep.Add(CreateList());
         sweep.Add(CreateCancel());
@@ -89,11 +90,23 @@ public static class SweepCommands
         var name = NameArgument();
         var workers = WorkersOption();
         var results = ResultsOption();
-        var command = new Command("resume", "Carry on an interrupted or cancelled sweep; completed jobs are not run again.") { name, workers, results };
+        var cluster = ClusterSweepCommands.ClusterOption();
+        var command = new Command("resume", "Carry on an interrupted or cancelled sweep; completed jobs are not run again.") { name, workers, results, cluster };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var resultsRoot = parse.GetValue(results)!;
             var sweepName = parse.GetValue(name)!;
+            if (parse.GetValue(cluster) is { } addresses)
+            {
+                return await ClusterSweepCommands.GuardAsync(async () =>
+                {
+                    using var client = ClusterSweepCommands.Connect(addresses);
+                    var answer = await client.ResumeAsync(sweepName, cancellationToken);
+                    if (answer is not SweepAccepted accepted) return Unexpected(answer, "the cluster");
+                    Console.WriteLine($"sweep {accepted.Name}: {accepted.TotalJobs} jobs, {accepted.Succeeded} succeeded and {accepted.Failed} failed before; carrying on on the cluster");
+                    return await ClusterSweepCommands.FollowAndFinishAsync(client, accepted.Name, accepted.TotalJobs, Finish, WithProgressAsync, cancellationToken);
+                });
+            }
             var result = await WithProgressAsync(sweepName, 0, progress =>
                 EmbeddedSweeps.ResumeAsync(sweepName, resultsRoot, parse.GetValue(workers), progress, cancellationToken));
             return Finish(result, resultsRoot);
@@ -106,22 +119,24 @@ public static class SweepCommands
         var name = NameArgument();
         var results = ResultsOption();
         var format = TabularOutput.FormatOption();
-        var command = new Command("status", "Show where a sweep stands, while it runs or afterwards.") { name, results, format };
-        command.SetAction(async (parse, cancellationToken) =>
+        var cluster = ClusterSweepCommands.ClusterOption();
+        var command = new Command("status", "Show where a sweep stands, while it runs or afterwards.") { name, results, format, cluster };
+        command.SetAction((parse, cancellationToken) => ClusterSweepCommands.GuardAsync(async () =>
         {
             var resultsRoot = parse.GetValue(results)!;
-            var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new GetSweepStatus(parse.GetValue(name)!), cancellationToken);
-            if (answer.Reply is not SweepStatusReport status) return Unexpected(answer.Reply, resultsRoot);
+            var answer = await QueryAsync(parse.GetValue(cluster), resultsRoot, new GetSweepStatus(parse.GetValue(name)!), cancellationToken);
+            if (answer.Reply is not SweepStatusReport status) return Unexpected(answer.Reply, answer.Where);
+            if (answer.OnCluster) resultsRoot = "(cluster)";
             var outputFormat = TabularOutput.Resolve(parse.GetValue(format));
             if (outputFormat != OutputFormat.Table)
             {
-                TabularOutput.Write(outputFormat, StatusColumns, [StatusRow(status, answer.LiveRun, resultsRoot)]);
+                TabularOutput.Write(outputFormat, StatusColumns, [StatusRow(status, answer.RunningWhere, resultsRoot)]);
                 return ExitOk;
             }
             var table = new Table().HideHeaders().AddColumn(new Spectre.Console.TableColumn("key")).AddColumn(new Spectre.Console.TableColumn("value").NoWrap());
             table.AddRow("sweep", Markup.Escape(status.Name));
             if (status.Description.Length > 0) table.AddRow("description", Markup.Escape(status.Description));
-            table.AddRow("state", Markup.Escape(DescribeState(status, answer.LiveRun)));
+            table.AddRow("state", Markup.Escape(DescribeState(status, answer.RunningWhere)));
             table.AddRow("jobs", Count(status.TotalJobs, "job"));
             table.AddRow("succeeded", (status.Succeeded + status.SucceededUncommitted).ToString(CultureInfo.InvariantCulture));
             table.AddRow("failed", (status.Failed + status.FailedUncommitted).ToString(CultureInfo.InvariantCulture));
@@ -134,7 +149,7 @@ public static class SweepCommands
             Console.WriteLine($"status: {status.Name} {status.State} {status.Succeeded + status.SucceededUncommitted}/{status.TotalJobs} done, {status.Failed + status.FailedUncommitted} failed");
             AnsiConsole.Write(table);
             return ExitOk;
-        });
+        }));
         return command;
     }
 
@@ -145,9 +160,9 @@ public static class SweepCommands
         new("submitted (UTC)"), new("source"), new("results"), new("problem"), new("description"),
     ];
 
-    private static IReadOnlyList<object?> StatusRow(SweepStatusReport s, StateFolderOwner? liveRun, string resultsRoot) =>
+    private static IReadOnlyList<object?> StatusRow(SweepStatusReport s, string? runningWhere, string resultsRoot) =>
     [
-        s.Name, DescribeState(s, liveRun), (long)s.TotalJobs, (long)(s.Succeeded + s.SucceededUncommitted), (long)(s.Failed + s.FailedUncommitted),
+        s.Name, DescribeState(s, runningWhere), (long)s.TotalJobs, (long)(s.Succeeded + s.SucceededUncommitted), (long)(s.Failed + s.FailedUncommitted),
         (long)s.Running, (long)s.Pending, s.SubmittedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), s.SourcePath,
         Path.Combine(resultsRoot, s.Name), s.Problem, s.Description,
     ];
@@ -156,12 +171,14 @@ public static class SweepCommands
     {
         var results = ResultsOption();
         var format = TabularOutput.FormatOption();
-        var command = new Command("list", "List the sweeps under a results folder.") { results, format };
-        command.SetAction(async (parse, cancellationToken) =>
+        var cluster = ClusterSweepCommands.ClusterOption();
+        var command = new Command("list", "List the sweeps under a results folder.") { results, format, cluster };
+        command.SetAction((parse, cancellationToken) => ClusterSweepCommands.GuardAsync(async () =>
         {
             var resultsRoot = parse.GetValue(results)!;
-            var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new ListSweeps(), cancellationToken);
-            if (answer.Reply is not SweepList list) return Unexpected(answer.Reply, resultsRoot);
+            var answer = await QueryAsync(parse.GetValue(cluster), resultsRoot, new ListSweeps(), cancellationToken);
+            if (answer.Reply is not SweepList list) return Unexpected(answer.Reply, answer.Where);
+            if (answer.OnCluster) resultsRoot = "the cluster";
             var outputFormat = TabularOutput.Resolve(parse.GetValue(format));
             if (list.Sweeps.Count == 0)
             {
@@ -181,7 +198,7 @@ public static class SweepCommands
             TabularOutput.Write(outputFormat, columns, list.Sweeps.Select(s => (IReadOnlyList<object?>)
             [
                 s.Name,
-                DescribeState(s, answer.LiveRun),
+                DescribeState(s, answer.RunningWhere),
                 (long)(s.Succeeded + s.SucceededUncommitted),
                 (long)(s.Failed + s.FailedUncommitted),
                 (long)s.TotalJobs,
@@ -189,7 +206,7 @@ public static class SweepCommands
                 s.Description,
             ]));
             return ExitOk;
-        });
+        }));
         return command;
     }
 
@@ -197,12 +214,13 @@ public static class SweepCommands
     {
         var name = NameArgument();
         var results = ResultsOption();
-        var command = new Command("cancel", "Cancel a sweep (also one running in another terminal); resume carries it on later.") { name, results };
-        command.SetAction(async (parse, cancellationToken) =>
+        var cluster = ClusterSweepCommands.ClusterOption();
+        var command = new Command("cancel", "Cancel a sweep (also one running in another terminal); resume carries it on later.") { name, results, cluster };
+        command.SetAction((parse, cancellationToken) => ClusterSweepCommands.GuardAsync(async () =>
         {
             var resultsRoot = parse.GetValue(results)!;
-            var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new CancelSweep(parse.GetValue(name)!), cancellationToken);
-            if (answer.Reply is not SweepStatusReport status) return Unexpected(answer.Reply, resultsRoot);
+            var answer = await QueryAsync(parse.GetValue(cluster), resultsRoot, new CancelSweep(parse.GetValue(name)!), cancellationToken);
+            if (answer.Reply is not SweepStatusReport status) return Unexpected(answer.Reply, answer.Where);
             if (status.State == SweepStates.Finished)
             {
                 Console.WriteLine($"sweep {status.Name} had already finished: {status.Succeeded} succeeded, {status.Failed} failed");
@@ -212,7 +230,7 @@ public static class SweepCommands
                 + $"{status.Failed + status.FailedUncommitted} failed, {status.TotalJobs - status.Succeeded - status.Failed - status.SucceededUncommitted - status.FailedUncommitted} not run; "
                 + $"carry on with 'fluidsim sweep resume {status.Name}'");
             return ExitOk;
-        });
+        }));
         return command;
     }
 
@@ -220,15 +238,16 @@ public static class SweepCommands
     {
         var name = NameArgument();
         var results = ResultsOption();
-        var command = new Command("compact", "Merge a sweep's small Parquet parts into large ones, without losing or duplicating a row.") { name, results };
-        command.SetAction(async (parse, cancellationToken) =>
+        var cluster = ClusterSweepCommands.ClusterOption();
+        var command = new Command("compact", "Merge a sweep's small Parquet parts into large ones, without losing or duplicating a row.") { name, results, cluster };
+        command.SetAction((parse, cancellationToken) => ClusterSweepCommands.GuardAsync(async () =>
         {
             var resultsRoot = parse.GetValue(results)!;
-            var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, new CompactSweep(parse.GetValue(name)!), cancellationToken);
-            if (answer.Reply is not SweepCompacted compacted) return Unexpected(answer.Reply, resultsRoot);
+            var answer = await QueryAsync(parse.GetValue(cluster), resultsRoot, new CompactSweep(parse.GetValue(name)!), cancellationToken);
+            if (answer.Reply is not SweepCompacted compacted) return Unexpected(answer.Reply, answer.Where);
             Console.WriteLine($"sweep {compacted.Name} compacted: {compacted.Outcome}");
             return ExitOk;
-        });
+        }));
         return command;
     }
 
@@ -280,7 +299,8 @@ public static class SweepCommands
     }
 
     /// <summary>Prints how a run or resume ended and picks the exit code.</summary>
-    private static int Finish(SweepRunResult result, string resultsRoot)
+    /// <param name="resultsLabel">Where the result folders are, when not under <paramref name="resultsRoot"/> (a cluster's); <paramref name="resultsRoot"/> then holds a local copy of the parts.</param>
+    private static int Finish(SweepRunResult result, string resultsRoot, string? resultsLabel = null)
     {
         switch (result.Outcome)
         {
@@ -337,11 +357,11 @@ public static class SweepCommands
         switch (result.Outcome)
         {
             case SweepRunOutcome.Completed:
-                Console.WriteLine($"results: {string.Join(" and ", SweepOutcome.ResultFolders(sweepDirectory))}");
+                Console.WriteLine($"results: {ResultFoldersText(sweepDirectory, resultsRoot, resultsLabel)}");
                 return trust.Untrusted > 0 ? ExitCodes.SweepStalled : ExitOk;
             case SweepRunOutcome.CompletedWithFailures:
                 // Only folders that exist: when every job failed there is no summary folder.
-                Console.WriteLine($"results: {string.Join(" and ", SweepOutcome.ResultFolders(sweepDirectory))}");
+                Console.WriteLine($"results: {ResultFoldersText(sweepDirectory, resultsRoot, resultsLabel)}");
                 return ExitFailedJobs;
             case SweepRunOutcome.Cancelled:
                 Console.WriteLine($"sweep {final.Name} was cancelled; carry on with 'fluidsim sweep resume {final.Name}'");
@@ -350,6 +370,33 @@ public static class SweepCommands
                 Console.WriteLine($"interrupted; completed jobs are saved, carry on with 'fluidsim sweep resume {final.Name}'");
                 return ExitInterrupted;
         }
+    }
+
+    private static string ResultFoldersText(string sweepDirectory, string resultsRoot, string? resultsLabel) =>
+        string.Join(" and ", SweepOutcome.ResultFolders(sweepDirectory)
+            .Select(f => resultsLabel is null ? f : $"{Path.GetRelativePath(resultsRoot, f)} in {resultsLabel}"));
+
+    /// <summary>An answer to a query or command, and where the sweep runs now (null: nowhere).</summary>
+    private sealed record QueryAnswer(IFluidSimMessage Reply, string? RunningWhere, string Where, bool OnCluster);
+
+    /// <summary>Asks the cluster when <paramref name="cluster"/> is given, else the results folder (its live run, or its journal).</summary>
+    private static async Task<QueryAnswer> QueryAsync(string? cluster, string resultsRoot, IFluidSimMessage query, CancellationToken cancellationToken)
+    {
+        if (cluster is not null)
+        {
+            using var client = ClusterSweepCommands.Connect(cluster);
+            var reply = query switch
+            {
+                ListSweeps => await client.ListAsync(cancellationToken),
+                GetSweepStatus q => await client.StatusAsync(q.Name, cancellationToken),
+                CancelSweep q => await client.CancelAsync(q.Name, cancellationToken),
+                CompactSweep q => await client.CompactAsync(q.Name, cancellationToken),
+                _ => throw new ArgumentException($"not a cluster query: {query.GetType().Name}", nameof(query)),
+            };
+            return new QueryAnswer(reply, "on the cluster", "the cluster", OnCluster: true);
+        }
+        var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, query, cancellationToken);
+        return new QueryAnswer(answer.Reply, answer.LiveRun is { } run ? $"in fluidsim process {run.ProcessId}" : null, resultsRoot, OnCluster: false);
     }
 
     private static int Unexpected(IFluidSimMessage reply, string resultsRoot)
@@ -368,9 +415,9 @@ public static class SweepCommands
         }
     }
 
-    private static string DescribeState(SweepStatusReport status, StateFolderOwner? liveRun) => status.State switch
+    private static string DescribeState(SweepStatusReport status, string? runningWhere) => status.State switch
     {
-        SweepStates.Active when liveRun is not null => $"running in fluidsim process {liveRun.ProcessId}",
+        SweepStates.Active when runningWhere is not null => $"running {runningWhere}",
         SweepStates.Active => $"interrupted: carry on with 'fluidsim sweep resume {status.Name}'",
         SweepStates.Cancelled => $"cancelled: carry on with 'fluidsim sweep resume {status.Name}'",
         _ => status.State,

@@ -40,9 +40,11 @@ public static class SweepReportCommand
             HelpName = "DIR",
             Description = "Folder for report.html and the PNGs (default <results>/NAME/report)",
         };
+        var cluster = ClusterSweepCommands.ClusterOption();
+        cluster.Description += " The sweep's summary and failures parts are copied from the cluster into --results first.";
         var command = new Command("report", "Write PNGs and a self-contained HTML report of a sweep's results")
         {
-            name, results, metric, axis, band, output,
+            name, results, metric, axis, band, output, cluster,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -57,6 +59,18 @@ public static class SweepReportCommand
             if (!SweepNames.IsValid(sweepName))
                 throw new UsageException("NAME", $"'{sweepName}' is not a sweep name ({SweepNames.Rule}): the report is written under the sweep's results folder");
             var sweepDir = Path.Combine(parse.GetValue(results)!, sweepName);
+            if (parse.GetValue(cluster) is { } addresses)
+            {
+                // The CLI need not see the cluster's results folder: fetch the parts the report reads.
+                var fetched = await ClusterSweepCommands.GuardAsync(async () =>
+                {
+                    using var client = ClusterSweepCommands.Connect(addresses);
+                    var parts = await ClusterSweepCommands.DownloadPartsAsync(client, sweepName, sweepDir, ct);
+                    Console.WriteLine($"Fetched: {parts} part(s) of sweep {sweepName} from the cluster into {sweepDir}");
+                    return ExitCodes.Success;
+                });
+                if (fetched != ExitCodes.Success) return fetched;
+            }
             if (!Directory.Exists(sweepDir)) throw new InputException(sweepDir, null, null, null, $"no results for sweep '{sweepName}'");
             var summary = await SweepReport.ReadSummaryAsync(sweepDir, ct);
             var options = new SweepReportOptions(parse.GetValue(metric)!, parse.GetValue(axis) ?? [], bandKind);

@@ -60,6 +60,12 @@ public sealed class SweepDefinition
     internal SweepWorkload Workload { get; }
 
     /// <summary>
+    /// The request CSV or trace the jobs read (absolute path as resolved here, hex SHA-256 of its bytes), or null for a
+    /// generated workload: what a client uploads before submitting the sweep to a cluster.
+    /// </summary>
+    public (string FullPath, string ContentSha256)? DataFile => Workload.DataFile;
+
+    /// <summary>
     /// What changed from <paramref name="other"/> (the earlier version) to this one, one line per difference:
     /// <c>grid.M_total: [5000, 10000] -> [5000, 20000]</c>, <c>jobs: 36 -> 48</c>. Empty when the fingerprints match.
     /// </summary>

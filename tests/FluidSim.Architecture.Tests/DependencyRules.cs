@@ -15,7 +15,9 @@ public static class DependencyRules
     public static readonly Package Sqlite = new("Microsoft.Data.Sqlite", ["Microsoft.Data.Sqlite"], ["Microsoft.Data.Sqlite"]);
     public static readonly Package Npgsql = new("Npgsql", ["Npgsql"], ["Npgsql"]);
     public static readonly Package Serilog = new("Serilog", ["Serilog", "Serilog.*"], ["Serilog", "Serilog.*"]);
-    public static readonly Package Hosting = new("Microsoft.Extensions.Hosting", ["Microsoft.Extensions.Hosting"], ["Microsoft.Extensions.*"]);
+
+    /// <summary>The ASP.NET Core shared framework (a FrameworkReference, not a package): Kestrel and the generic host.</summary>
+    public static readonly Package AspNetCore = new("ASP.NET Core", ["Microsoft.AspNetCore.App"], ["Microsoft.AspNetCore*", "Microsoft.Extensions.*", "Microsoft.Net.Http.Headers"]);
 
     public static readonly ProjectRule[] All =
     [
@@ -24,7 +26,7 @@ public static class DependencyRules
         new("FluidSim.Experiments", ["FluidSim.Simulation", "FluidSim.Results"], [YamlDotNet]),
         new("FluidSim.Traces", ["FluidSim.Simulation", "FluidSim.Results"], []),
         new("FluidSim.Sweeps", ["FluidSim.Simulation", "FluidSim.Results", "FluidSim.Experiments", "FluidSim.Traces"], [ParquetNet, YamlDotNet]),
-        new("FluidSim.Cluster", ["FluidSim.Sweeps"], [Akka, Sqlite, Npgsql, Serilog, Hosting]),
+        new("FluidSim.Cluster", ["FluidSim.Sweeps"], [Akka, Sqlite, Npgsql, Serilog, AspNetCore]),
         new("FluidSim.Plots", ["FluidSim.Results", "FluidSim.Fluid"], [ParquetNet, ScottPlot]),
         new("FluidSim.Fluid", ["FluidSim.Simulation"], []),
         new("FluidSim.Cli", [], [], Anything: true),

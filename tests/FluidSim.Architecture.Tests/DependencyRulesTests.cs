@@ -35,7 +35,8 @@ public sealed partial class DependencyRulesTests
             name,
             xml.Descendants("AssemblyName").Select(e => e.Value).SingleOrDefault() ?? name,
             [.. Includes("ProjectReference").Select(p => Path.GetFileNameWithoutExtension(p.Replace('\\', '/')))],
-            Includes("PackageReference"));
+            // A shared framework beyond the BCL (Microsoft.AspNetCore.App) counts as a package family of its rule.
+            [.. Includes("PackageReference"), .. Includes("FrameworkReference")]);
     }
 
     /// <summary>The assemblies <paramref name="project"/>'s assembly references, as its metadata lists them.</summary>

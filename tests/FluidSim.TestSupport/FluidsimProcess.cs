@@ -29,7 +29,7 @@ public sealed class FluidsimProcess : IDisposable
     private readonly StringBuilder _stderr = new();
     private Task? _reading;
 
-    private FluidsimProcess(string workingDirectory, IReadOnlyList<string> arguments, bool readOutput)
+    private FluidsimProcess(string workingDirectory, IReadOnlyList<string> arguments, bool readOutput, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(DllPath)) throw new FileNotFoundException("fluidsim.dll is not beside the test assembly: reference FluidSim.Cli", DllPath);
         var info = new ProcessStartInfo("dotnet")
@@ -43,6 +43,7 @@ public sealed class FluidsimProcess : IDisposable
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         _commandLine = "fluidsim " + string.Join(' ', arguments);
         _process = new Process { StartInfo = info };
         _process.Start();
@@ -54,6 +55,10 @@ public sealed class FluidsimProcess : IDisposable
 
     /// <summary>Starts <c>fluidsim arguments</c> in <paramref name="workingDirectory"/>, reading its output as it comes.</summary>
     public static FluidsimProcess Start(string workingDirectory, params string[] arguments) => new(workingDirectory, arguments, readOutput: true);
+
+    /// <summary>Starts <c>fluidsim arguments</c> with extra environment variables (<c>FLUIDSIM_*</c>), reading its output as it comes.</summary>
+    public static FluidsimProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        new(workingDirectory, arguments, readOutput: true, environment);
 
     /// <summary>
     /// Starts <c>fluidsim arguments</c> with stdout and stderr redirected but not read until <see cref="WaitForExit"/> or
@@ -105,6 +110,16 @@ public sealed class FluidsimProcess : IDisposable
             await Task.Delay(poll ?? TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
         }
         return false;
+    }
+
+    /// <summary>The stderr read so far, exactly as written.</summary>
+    public string Stderr => Text(_stderr);
+
+    /// <summary>Sends SIGTERM (a graceful stop: the process's handlers run).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     /// <summary>SIGKILL: no handler runs, no buffer is flushed, exactly like a power loss for the process.</summary>

@@ -31,6 +31,9 @@ public sealed class SweepStateFolder(string resultsRoot)
 
     public string LogPath => Path.Combine(FolderPath, "fluidsim.log");
 
+    /// <summary>The control endpoint of the process holding the lock (<c>endpoint.json</c>), written once it listens.</summary>
+    public string EndpointPath => Path.Combine(FolderPath, "endpoint.json");
+
     /// <summary>True once a sweep has been submitted under this results root.</summary>
     public bool HasState => File.Exists(DatabasePath);
 
@@ -54,6 +57,50 @@ public sealed class SweepStateFolder(string resultsRoot)
         return new StateFolderLock(stream, OwnerPath);
     }
 
+    /// <summary>Records the lock holder's control endpoint, atomically; removed by <see cref="RemoveEndpoint"/> on exit.</summary>
+    public void WriteEndpoint(StateFolderEndpoint endpoint) =>
+        FluidSim.Results.AtomicFile.WriteAllText(EndpointPath, JsonSerializer.Serialize(endpoint));
+
+    /// <summary>The lock holder's control endpoint, or null when none is recorded (no process runs sweeps here).</summary>
+    public StateFolderEndpoint? ReadEndpoint()
+    {
+        try
+        {
+            return File.Exists(EndpointPath) ? JsonSerializer.Deserialize<StateFolderEndpoint>(File.ReadAllText(EndpointPath)) : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void RemoveEndpoint()
+    {
+        try
+        {
+            File.Delete(EndpointPath);
+        }
+        catch (IOException)
+        {
+            // A stale file names a dead process: readers check the lock before trusting it.
+        }
+    }
+
+    /// <summary>True when a live process holds the lock (without taking it).</summary>
+    public bool IsLocked()
+    {
+        if (!File.Exists(LockPath)) return false;
+        try
+        {
+            using var probe = new FileStream(LockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>The current lock holder as it described itself, or null.</summary>
     public StateFolderOwner? ReadOwner()
     {
@@ -73,6 +120,9 @@ public sealed record StateFolderOwner(int ProcessId, string Command, DateTime St
 {
     public override string ToString() => $"fluidsim process {ProcessId} ({Command}, since {StartedAtUtc:HH:mm:ss} UTC)";
 }
+
+/// <summary>Where the lock holder's control endpoint listens (<c>http://127.0.0.1:PORT/</c>).</summary>
+public sealed record StateFolderEndpoint(string Url, int ProcessId, string Command);
 
 /// <summary>A held state folder lock; disposing releases it.</summary>
 public sealed class StateFolderLock(FileStream stream, string ownerPath) : IDisposable

@@ -38,6 +38,12 @@ public static class FluidSimJson
         (typeof(ResultsFlushed), "results-flushed"),
         (typeof(StopSweepCoordinator), "coordinator-stop"),
 
+        // The HTTP control endpoint's bodies (uploads, uploaded submissions, result parts).
+        (typeof(SubmitUploadedSweep), "sweep-submit-uploaded"),
+        (typeof(UploadedFile), "upload-file"),
+        (typeof(UploadStored), "upload-stored"),
+        (typeof(SweepPartList), "sweep-parts"),
+
         // Work distribution.
         (typeof(RequestWork), "work-request"),
         (typeof(JobLease), "job-lease"),
