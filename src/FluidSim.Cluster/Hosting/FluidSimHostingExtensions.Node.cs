@@ -44,10 +44,12 @@ public static partial class FluidSimHostingExtensions
             {
                 Roles = [.. options.Roles],
                 SeedNodes = [.. options.SeedNodes.Select(SeedAddress)],
-                // The partition that holds the oldest coordinator node (the singleton's) survives: workers without a
-                // coordinator can do nothing, so a majority of workers must never down it. down-if-alone: a coordinator cut
-                // off from every other node downs itself, and a second coordinator-role node takes over.
-                SplitBrainResolver = new KeepOldestOption { DownIfAlone = true, Role = CoordinatorRole },
+                // The partition that holds the oldest node (the first coordinator, the seed every node names) survives:
+                // workers without a coordinator can do nothing, so a majority of workers must never down it. down-if-alone:
+                // an oldest node cut off from every other node (or dead) is downed, and the singleton moves to the next
+                // coordinator-role node. Not restricted to the coordinator role: with two coordinator nodes each side would
+                // hold one, the oldest would never count as alone, and its crash would down the whole cluster (tested).
+                SplitBrainResolver = new KeepOldestOption { DownIfAlone = true },
             })
             .AddHocon(DowningHocon, HoconAddMode.Prepend)
             .AddHocon(
