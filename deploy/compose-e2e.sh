@@ -29,16 +29,19 @@ key_existed=0; [ -e /etc/docker/key.json ] && key_existed=1
 say() { echo "compose-e2e: $*"; }
 note() { echo "== $*" >>"$log"; }
 d() { "$docker_bin" "$@"; }
-compose() { docker-compose --ansi never -p "$project" -f docker-compose.yml -f deploy/ci/compose.e2e.yml "$@"; }
+compose_file=$work/docker-compose.e2e.yml # written below from docker-compose.yml + deploy/ci/compose.e2e.yml
+compose() { docker-compose --ansi never -p "$project" -f "$compose_file" "$@"; }
 
 cleanup() {
   local status=$?
   set +e
   if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
-    compose down --volumes --remove-orphans --timeout 30 >>"$log" 2>&1
+    [ -s "$compose_file" ] && compose down --volumes --remove-orphans --timeout 30 >>"$log" 2>&1
     # Anything else this daemon holds (a container of a half-finished step, the images): removed by id.
     d ps -aq | xargs -r "$docker_bin" rm -f >>"$log" 2>&1
-    d images -q | sort -u | xargs -r "$docker_bin" rmi -f >>"$log" 2>&1
+    # By tag, newest first: children (the node image) go before the base they were built on.
+    d images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | xargs -r "$docker_bin" rmi -f >>"$log" 2>&1
+    d images -q | xargs -r "$docker_bin" rmi -f >>"$log" 2>&1
     d volume ls -q | xargs -r "$docker_bin" volume rm -f >>"$log" 2>&1
     d network ls -q --filter type=custom | xargs -r "$docker_bin" network rm >>"$log" 2>&1
     kill -TERM "$dockerd_pid" 2>/dev/null
@@ -94,13 +97,14 @@ fi
 # ---- images ------------------------------------------------------------------------------------------------------
 # The debootstrap root file systems are cached as tar files, named by their recipe (bump it when the steps below
 # change); docker import takes ~2 s.
-recipe_key=bookworm-minbase-postgresql-1
+recipe_key=bookworm-minbase-libssl3-postgresql-2
 mkdir -p "$cache"
 if [ ! -s "$cache/base-$recipe_key.tar" ] || [ ! -s "$cache/db-$recipe_key.tar" ]; then
   note "debootstrap"
   rm -f "$cache"/base-*.tar "$cache"/db-*.tar
   rootfs=$work/rootfs
-  debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >>"$log" 2>&1
+  # libssl3: .NET's networking (Kestrel, the control client) loads it at start-up.
+  debootstrap --variant=minbase --include=libssl3 bookworm "$rootfs" http://deb.debian.org/debian >>"$log" 2>&1
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   tar -C "$rootfs" -cf "$cache/base-$recipe_key.tar.part" . && mv "$cache/base-$recipe_key.tar.part" "$cache/base-$recipe_key.tar"
   # The database's root file system: the same base plus Debian's postgresql (no default cluster, no service started).
@@ -133,12 +137,26 @@ export E2E_PG_PORT E2E_NODE_PORT E2E_HTTP_PORT E2E_RESULTS
 mkdir -p "$E2E_RESULTS" && chown 10001:10001 "$E2E_RESULTS" # the nodes run as the image's non-root user
 unset FLUIDSIM_POSTGRES_PASSWORD                               # the file's development default, as a developer gets it
 
+# The real docker-compose.yml merged with the machine's override by docker-compose itself; then one key dropped that
+# docker-compose 1.29 cannot combine with host networking and an override cannot remove: the coordinator's published
+# port (on the host's network it is the host's port anyway; compose v2 would only warn).
+docker-compose -p "$project" -f docker-compose.yml -f deploy/ci/compose.e2e.yml config >"$work/compose.config.yml" 2>>"$log"
+python3 - "$work/compose.config.yml" "$compose_file" <<'PY'
+import sys, yaml
+config = yaml.safe_load(open(sys.argv[1]))
+for service in config["services"].values():
+    if service.get("network_mode") == "host":
+        service.pop("ports", None)
+yaml.safe_dump(config, open(sys.argv[2], "w"), sort_keys=False)
+PY
+
 note "compose up: postgres, 1 coordinator, 3 workers"
 compose up -d --no-build --scale worker=3 >>"$log" 2>&1
-wait_for_log() { # SERVICE TEXT COUNT
-  for _ in $(seq 300); do
+wait_for_log() { # SERVICE TEXT COUNT: until COUNT lines of the service's containers hold TEXT, 120 s at most
+  local deadline=$(( $(date +%s) + 120 ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
     [ "$(compose logs --no-color "$1" 2>/dev/null | grep -c "$2")" -ge "$3" ] && return 0
-    sleep 0.2
+    sleep 0.5
   done
   echo "timed out waiting for '$2' x$3 in $1" >>"$log"; compose logs --no-color >>"$log" 2>&1; return 1
 }
@@ -187,7 +205,8 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 victim=$(compose ps -q worker | head -1)
-note "docker kill $(d inspect -f '{{.Name}}' "$victim") after ${n:-0} jobs"
+victim_name=$(d inspect -f '{{.Name}}' "$victim"); victim_name=${victim_name#/}
+note "docker kill $victim_name after ${n:-0} jobs"
 d kill "$victim" >>"$log"
 note "scale to 4 workers"
 compose up -d --no-build --no-recreate --scale worker=4 >>"$log" 2>&1
@@ -229,4 +248,4 @@ differing=$(q "SELECT count(*) FROM (($metrics FROM read_parquet($parts) EXCEPT 
 [ "$differing" = 0 ] || { echo "$differing summary rows differ from the embedded run in their metric columns" >>"$log"; exit 1; }
 
 say "ok: $jobs jobs once each in summary ∪ failures, metric columns equal the embedded run's; sweep ${sweep_seconds}s, whole script $(( $(date +%s) - started ))s"
-say "jobs per worker container (one killed mid-sweep, one scaled in): $per_container"
+say "jobs per worker container ($victim_name killed after ${n:-0} jobs, then --scale worker=4): $per_container"

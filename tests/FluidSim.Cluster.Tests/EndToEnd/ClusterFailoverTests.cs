@@ -115,6 +115,12 @@ public sealed class ClusterFailoverTests : IClassFixture<PostgresServer>, IDispo
         Assert.True(SummaryRows() < JobCount, "the sweep ended before the coordinator was killed: make its jobs longer");
 
         var run = await submit.WaitAsync(Patience);
+        // The fail-over's steps as the standby saw them (test output): unreachable, SBR decision, singleton moved.
+        foreach (var line in standby.Log.Split('\n').Where(l => l.Contains("UNREACHABLE", StringComparison.Ordinal) || l.Contains("SBR took", StringComparison.Ordinal)
+            || l.Contains("ClusterSingletonManager state change", StringComparison.Ordinal) || l.Contains("Singleton identified", StringComparison.Ordinal)))
+        {
+            _output.WriteLine(line.Length > 200 ? line[..200] : line);
+        }
         Assert.True(run.ExitCode == 0, $"sweep submit --wait: {run}\n--- standby\n{standby.Log}");
         AssertEveryJobExactlyOnce();
         Assert.False(DuckDb.HasParts(Results, SweepName, "failures"), "a job failed");
