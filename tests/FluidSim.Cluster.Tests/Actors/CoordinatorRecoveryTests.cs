@@ -155,6 +155,9 @@ public abstract class CoordinatorRecoveryScenarios : IDisposable
         await using (var node = await StartNodeAsync())
         {
             var coordinator = node.StartCoordinator(Settings(1000));
+            // Recovery and reconciliation first: a busy machine (or a PostgreSQL journal) can take longer than the
+            // one-second silence below that means "no more work".
+            Settled(node, coordinator, "reconcile");
             var worker = node.CreateProbe();
             var leased = new List<string>();
             while (true)
