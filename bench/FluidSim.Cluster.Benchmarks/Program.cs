@@ -13,6 +13,11 @@ using Parquet;
 //   efficiency [JOBS] [REQUESTS]  ~100 ms jobs with 1 worker, then one worker per core: ideal = sum of job times / cores
 //   baseline [JOBS] [REQUESTS]    the same jobs on plain threads (no actors): what the machine itself allows
 //   replay [JOBS]                 the coordinator's persisted state alone: a sweep's journal applied, snapshotted, restored
+//   cluster DLL [JOBS] [REQUESTS] the same short jobs embedded (one process, one worker per core), then on a coordinator
+//                                 process and two worker processes (`DLL node`, one slot per core between them): jobs/s
+//                                 and their ratio, in one sitting
+//   node-efficiency DLL [JOBS] [REQUESTS]  ~100 ms jobs on one worker node (one slot per core) beside a coordinator node:
+//                                 efficiency = (sum of job times / slots) / elapsed
 var mode = args.Length > 0 ? args[0] : "throughput";
 var culture = CultureInfo.InvariantCulture;
 switch (mode)
@@ -103,8 +108,36 @@ switch (mode)
                 + $"restore from bytes {fromSnapshot.TotalMilliseconds:0.0} ms");
             break;
         }
+    case "cluster":
+        {
+            var dll = Path.GetFullPath(args[1]);
+            var jobs = args.Length > 2 ? int.Parse(args[2], culture) : 2000;
+            var requests = args.Length > 3 ? int.Parse(args[3], culture) : 2000;
+            var cores = Environment.ProcessorCount;
+            var embedded = await RunAsync(SlowSweep(jobs, requests), cores);
+            var cluster = await ClusterBench.RunAsync(dll, SlowSweep(jobs, requests), workerNodes: 2, slotsPerNode: Math.Max(1, cores / 2));
+            var embeddedRate = embedded.Jobs / embedded.Elapsed.TotalSeconds;
+            var clusterRate = cluster.Jobs / cluster.Elapsed.TotalSeconds;
+            Console.WriteLine($"cluster: {jobs} jobs of {embedded.SumOfJobSeconds / jobs * 1000:0.0} ms on average ({requests} heavy requests each)");
+            Console.WriteLine($"  embedded, {cores} workers in one process: {embedded.Elapsed.TotalSeconds:0.00} s, {embeddedRate:0} jobs/s");
+            Console.WriteLine($"  coordinator + 2 worker processes ({Math.Max(1, cores / 2)} slot(s) each): {cluster.Elapsed.TotalSeconds:0.00} s, {clusterRate:0} jobs/s");
+            Console.WriteLine($"  ratio cluster / embedded = {clusterRate / embeddedRate:0.00}");
+            break;
+        }
+    case "node-efficiency":
+        {
+            var dll = Path.GetFullPath(args[1]);
+            var jobs = args.Length > 2 ? int.Parse(args[2], culture) : 60;
+            var requests = args.Length > 3 ? int.Parse(args[3], culture) : 20_000;
+            var slots = Environment.ProcessorCount;
+            var run = await ClusterBench.RunAsync(dll, SlowSweep(jobs, requests), workerNodes: 1, slotsPerNode: slots);
+            var ideal = run.SumOfJobSeconds / slots;
+            Console.WriteLine($"node-efficiency: {jobs} jobs of {run.SumOfJobSeconds / jobs * 1000:0} ms on average on one worker node with {slots} slots");
+            Console.WriteLine($"  elapsed {run.Elapsed.TotalSeconds:0.00} s, sum of job times {run.SumOfJobSeconds:0.00} s; efficiency = (sum / slots) / elapsed = {ideal / run.Elapsed.TotalSeconds:P1}");
+            break;
+        }
     default:
-        Console.Error.WriteLine("usage: throughput [JOBS] [WORKERS] | efficiency [JOBS] [REQUESTS] | baseline [JOBS] [REQUESTS] | replay [JOBS]");
+        Console.Error.WriteLine("usage: throughput [JOBS] [WORKERS] | efficiency [JOBS] [REQUESTS] | baseline [JOBS] [REQUESTS] | replay [JOBS] | cluster DLL [JOBS] [REQUESTS] | node-efficiency DLL [JOBS] [REQUESTS]");
         return 2;
 }
 return 0;
@@ -150,8 +183,23 @@ static async Task<Measured> RunAsync(string yaml, int workers)
         }
         var elapsed = clock.Elapsed;
 
-        var summary = SweepResults.SummaryDir(Path.Combine(root, "results", definition.Name));
-        var parts = Directory.GetFiles(summary, "*.parquet");
+        var (jobSeconds, parts) = await SumOfJobTimesAsync(Path.Combine(root, "results", definition.Name));
+        return new Measured(definition.Jobs.Count, elapsed, jobSeconds, parts);
+    }
+    finally
+    {
+        Directory.Delete(root, recursive: true);
+    }
+}
+
+static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+/// <summary>The sum of the summary's <c>wall_time_s</c> (each job's own run time) and the number of parts.</summary>
+internal static partial class Program
+{
+    internal static async Task<(double Seconds, int Parts)> SumOfJobTimesAsync(string sweepDirectory)
+    {
+        var parts = Directory.GetFiles(SweepResults.SummaryDir(sweepDirectory), "*.parquet");
         var jobSeconds = 0.0;
         foreach (var part in parts)
         {
@@ -165,14 +213,8 @@ static async Task<Measured> RunAsync(string yaml, int workers)
                 jobSeconds += values.Sum();
             }
         }
-        return new Measured(definition.Jobs.Count, elapsed, jobSeconds, parts.Length);
-    }
-    finally
-    {
-        Directory.Delete(root, recursive: true);
+        return (jobSeconds, parts.Length);
     }
 }
-
-static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
 internal sealed record Measured(int Jobs, TimeSpan Elapsed, double SumOfJobSeconds, int Parts);

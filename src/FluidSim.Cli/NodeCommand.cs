@@ -98,20 +98,30 @@ public static class NodeCommand
     {
         var variable = "FLUIDSIM_" + name;
         option.Description += $" [env {variable}]";
-        option.DefaultValueFactory = _ =>
+        option.DefaultValueFactory = _ => TryParse(Environment.GetEnvironmentVariable(variable), parse, out var value) ? value : fallback;
+        option.Validators.Add(result =>
         {
+            // Only when the flag is absent does the variable count; a bad one is bad input, named, like a bad flag.
             var text = Environment.GetEnvironmentVariable(variable);
-            if (string.IsNullOrWhiteSpace(text)) return fallback;
-            try
-            {
-                return parse(text.Trim());
-            }
-            catch (FormatException)
-            {
-                throw new UsageException(variable, $"'{text}' is not valid for {option.Name}");
-            }
-        };
+            if (result.Implicit && !string.IsNullOrWhiteSpace(text) && !TryParse(text, parse, out _)) result.AddError($"{variable}='{text}' is not valid for {option.Name}");
+        });
         return option;
+    }
+
+    /// <summary>True when <paramref name="text"/> is set and parses; false for an unset variable (the fallback applies) or a bad one.</summary>
+    private static bool TryParse<T>(string? text, Func<string, T> parse, out T value)
+    {
+        value = default!;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        try
+        {
+            value = parse(text.Trim());
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private static int ParsePort(string text) =>

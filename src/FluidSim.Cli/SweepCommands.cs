@@ -14,7 +14,8 @@ namespace FluidSim.Cli;
 /// <remarks>
 /// Exit codes: 0 every job completed every request (or the query succeeded); 1 some jobs failed, the sweep was cancelled,
 /// or the results folder is busy; 2 bad input (the file, a changed sweep, an unknown name), nothing written; 3 every job
-/// ran, none failed, but some stalled with requests unfinished; 130 interrupted.
+/// ran, none failed, but some stalled with requests unfinished; 4 (<c>--cluster</c>) no coordinator reachable within the
+/// retry budget; 130 interrupted.
 /// </remarks>
 public static class SweepCommands
 {
@@ -251,7 +252,11 @@ public static class SweepCommands
         return command;
     }
 
-    /// <summary>Live progress: a Spectre progress bar on a terminal, one plain line a second otherwise (logs, CI, tests).</summary>
+    /// <summary>
+    /// Live progress while a sweep runs (<c>run</c>, <c>resume</c>, <c>submit --wait</c>): on a terminal ONE line rewritten
+    /// in place at most four times a second; piped or redirected, a plain <c>progress:</c> line when the count has moved and
+    /// a second has passed, and the last one (logs, CI, tests).
+    /// </summary>
     private static async Task<SweepRunResult> WithProgressAsync(string name, int totalJobs, Func<Action<SweepProgress>, Task<SweepRunResult>> run)
     {
         if (Console.IsOutputRedirected)
@@ -259,36 +264,29 @@ public static class SweepCommands
             // Wide enough that a failure's message is not wrapped inside its table cell.
             AnsiConsole.Profile.Width = 240;
             var lastLine = DateTime.MinValue;
+            var lastDecided = -1;
             return await run(p =>
             {
-                if (DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(1) && !p.Status.IsComplete) return;
+                var decided = Decided(p.Status);
+                if (!p.Status.IsComplete && (decided == lastDecided || DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(1))) return;
                 lastLine = DateTime.UtcNow;
+                lastDecided = decided;
                 Console.WriteLine($"progress: {ProgressLine(p)}");
             });
         }
 
-        SweepRunResult? result = null;
-        await AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask(Markup.Escape(name), maxValue: Math.Max(1, totalJobs));
-                result = await run(p =>
-                {
-                    var decided = p.Status.Succeeded + p.Status.Failed + p.Status.SucceededUncommitted + p.Status.FailedUncommitted;
-                    task.MaxValue = Math.Max(1, p.Status.TotalJobs);
-                    task.Value = decided;
-                    var s = p.Status;
-                    var eta = p.Eta is { } e ? Duration(e) : "?";
-                    task.Description = Markup.Escape(
-                        $"{name}: {s.Succeeded + s.SucceededUncommitted} done, {s.Failed + s.FailedUncommitted} failed, {s.Running} running, "
-                        + $"{p.JobsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)}/s, ETA {eta}");
-                });
-                task.StopTask();
-            });
-        return result!;
+        var line = new LiveLine(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            return await run(p => line.Show($"{name}: {ProgressLine(p)}, {Duration(p.Elapsed)}", force: p.Status.IsComplete));
+        }
+        finally
+        {
+            line.End();
+        }
     }
+
+    private static int Decided(SweepStatusReport s) => s.Succeeded + s.Failed + s.SucceededUncommitted + s.FailedUncommitted;
 
     private static string ProgressLine(SweepProgress p)
     {
@@ -385,14 +383,7 @@ public static class SweepCommands
         if (cluster is not null)
         {
             using var client = ClusterSweepCommands.Connect(cluster);
-            var reply = query switch
-            {
-                ListSweeps => await client.ListAsync(cancellationToken),
-                GetSweepStatus q => await client.StatusAsync(q.Name, cancellationToken),
-                CancelSweep q => await client.CancelAsync(q.Name, cancellationToken),
-                CompactSweep q => await client.CompactAsync(q.Name, cancellationToken),
-                _ => throw new ArgumentException($"not a cluster query: {query.GetType().Name}", nameof(query)),
-            };
+            var reply = await client.AskAsync(query, cancellationToken);
             return new QueryAnswer(reply, "on the cluster", "the cluster", OnCluster: true);
         }
         var answer = await EmbeddedSweeps.QueryAsync(resultsRoot, query, cancellationToken);

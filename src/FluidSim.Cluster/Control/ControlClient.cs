@@ -46,6 +46,22 @@ public sealed class ControlClient : IDisposable
     public static IReadOnlyList<string> SplitList(string list) =>
         list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// Sends a query or command by its message: <see cref="ListSweeps"/>, <see cref="GetSweepStatus"/>, <see cref="CancelSweep"/>,
+    /// <see cref="ResumeSweep"/>, <see cref="GetSweepFailures"/>, <see cref="CompactSweep"/>, <see cref="SubmitUploadedSweep"/>.
+    /// </summary>
+    public Task<IFluidSimMessage> AskAsync(IFluidSimMessage message, CancellationToken ct) => message switch
+    {
+        ListSweeps => ListAsync(ct),
+        GetSweepStatus m => StatusAsync(m.Name, ct),
+        CancelSweep m => CancelAsync(m.Name, ct),
+        ResumeSweep m => ResumeAsync(m.Name, ct),
+        GetSweepFailures m => FailuresAsync(m.Name, m.Max, ct),
+        CompactSweep m => CompactAsync(m.Name, ct),
+        SubmitUploadedSweep m => SubmitAsync(m, ct),
+        _ => throw new ArgumentException($"{message.GetType().Name} is not a control command", nameof(message)),
+    };
+
     public Task<IFluidSimMessage> ListAsync(CancellationToken ct) => SendAsync(HttpMethod.Get, "sweeps", null, TimeSpan.FromSeconds(15), ct);
 
     public Task<IFluidSimMessage> StatusAsync(string name, CancellationToken ct) => SendAsync(HttpMethod.Get, $"sweeps/{Uri.EscapeDataString(name)}", null, TimeSpan.FromSeconds(15), ct);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FluidSim.Cluster.Control;
 using FluidSim.Cluster.Messages;
 using FluidSim.Results;
 using FluidSim.Sweeps;
@@ -127,8 +128,9 @@ public static class EmbeddedSweeps
 
     /// <summary>
     /// Sends a query or command (<see cref="GetSweepStatus"/>, <see cref="ListSweeps"/>, <see cref="CancelSweep"/>,
-    /// <see cref="GetSweepFailures"/>, <see cref="CompactSweep"/>) to the process running this results root, or, when none
-    /// is, to a coordinator started here for the purpose.
+    /// <see cref="GetSweepFailures"/>, <see cref="CompactSweep"/>) to the process running this results root, through its
+    /// control endpoint (<c>.fluidsim/endpoint.json</c>), or, when none is: a status or list is read from the journal
+    /// (no actor system), anything else goes to a coordinator started here for the purpose.
     /// </summary>
     public static async Task<SweepQueryResult> QueryAsync(string resultsRoot, IFluidSimMessage query, CancellationToken cancellationToken)
     {
@@ -136,36 +138,71 @@ public static class EmbeddedSweeps
         if (!folder.HasState) return new SweepQueryResult(NothingSubmitted(query), null);
 
         // The lock holder may exit between our attempt to lock and our request: try both a few times.
-        for (var attempt = 0; attempt < 5; attempt++)
+        for (var attempt = 0; attempt < 10; attempt++)
         {
             using (var stateLock = folder.TryLock(QueryCommand))
             {
                 if (stateLock is not null)
                 {
-                    ConfigureLog(folder.LogPath);
-                    try
-                    {
-                        await using var host = await EmbeddedSweepHost.StartAsync(new EmbeddedHostOptions { ResultsRoot = folder.ResultsRoot }, cancellationToken);
-
-                        // Answer other terminals' queries meanwhile, so they need not wait for this one to finish.
-                        using var serving = new CancellationTokenSource();
-                        var control = ControlMailbox.ServeAsync(folder, message => host.AskAsync(message, TimeSpan.FromMinutes(10)), serving.Token);
-                        var reply = await host.AskAsync(query, TimeSpan.FromMinutes(10));
-                        await serving.CancelAsync();
-                        await control;
-                        return new SweepQueryResult(reply, null);
-                    }
-                    finally
-                    {
-                        await Log.CloseAndFlushAsync();
-                    }
+                    if (JournalReader.Answer(folder, query) is { } read) return new SweepQueryResult(read, null);
+                    return new SweepQueryResult(await HostQueryAsync(folder, query, cancellationToken), null);
                 }
             }
             var owner = folder.ReadOwner();
-            var answer = await ControlMailbox.SendAsync(folder, query, TimeSpan.FromSeconds(30), cancellationToken);
-            if (answer is not null) return new SweepQueryResult(answer, owner);
+            if (folder.ReadEndpoint() is not { } endpoint)
+            {
+                // The holder is starting (or stopping): its endpoint is not recorded yet.
+                await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+                continue;
+            }
+            using var client = new ControlClient([endpoint.Url], TimeSpan.FromSeconds(5));
+            try
+            {
+                return new SweepQueryResult(await client.AskAsync(query, cancellationToken), owner);
+            }
+            catch (ClusterUnreachableException)
+            {
+                // A stale endpoint of a process that has just exited: look at the lock again.
+            }
         }
         return new SweepQueryResult(new CommandFailed($"the process holding {folder.FolderPath} does not answer"), folder.ReadOwner());
+    }
+
+    /// <summary>Answers <paramref name="query"/> from a coordinator started here (the caller holds the lock), serving other terminals meanwhile.</summary>
+    private static async Task<IFluidSimMessage> HostQueryAsync(SweepStateFolder folder, IFluidSimMessage query, CancellationToken cancellationToken)
+    {
+        ConfigureLog(folder.LogPath);
+        try
+        {
+            await using var host = await EmbeddedSweepHost.StartAsync(new EmbeddedHostOptions { ResultsRoot = folder.ResultsRoot }, cancellationToken);
+            await using var control = await ServeAsync(folder, host, QueryCommand);
+            return await host.AskAsync(query, TimeSpan.FromMinutes(10));
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    /// <summary>
+    /// The embedded node's control endpoint on 127.0.0.1 (a free port), recorded in <c>.fluidsim/endpoint.json</c> so
+    /// that other terminals reach this process through the same client as a cluster; disposing removes the record.
+    /// </summary>
+    private static async Task<EndpointRegistration> ServeAsync(SweepStateFolder folder, EmbeddedSweepHost host, string command)
+    {
+        var server = await ControlServer.StartAsync("127.0.0.1", 0, host.Coordinator, folder.ResultsRoot, CancellationToken.None);
+        folder.WriteEndpoint(new StateFolderEndpoint(server.Address.ToString(), Environment.ProcessId, command));
+        Log.Information("control endpoint listening at {Url}", server.Address);
+        return new EndpointRegistration(folder, server);
+    }
+
+    private sealed class EndpointRegistration(SweepStateFolder folder, ControlServer server) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            folder.RemoveEndpoint();
+            await server.DisposeAsync();
+        }
     }
 
     /// <summary>The lock owner's description of a process that only answers a query.</summary>
@@ -211,9 +248,7 @@ public static class EmbeddedSweeps
         {
             await using var host = await EmbeddedSweepHost.StartAsync(
                 new EmbeddedHostOptions { ResultsRoot = folder.ResultsRoot, Workers = Math.Max(1, workers) }, CancellationToken.None);
-            using var serving = new CancellationTokenSource();
-            var control = ControlMailbox.ServeAsync(folder, message => host.AskAsync(message, TimeSpan.FromMinutes(10)), serving.Token);
-            try
+            await using var control = await ServeAsync(folder, host, $"sweep {name}");
             {
                 var answer = await start(host);
                 switch (answer)
@@ -227,11 +262,6 @@ public static class EmbeddedSweeps
                 }
                 Log.Information("session: {Workers} worker(s), results under {Root}", workers, folder.ResultsRoot);
                 return await FollowAsync(host, name, progress, cancellationToken);
-            }
-            finally
-            {
-                await serving.CancelAsync();
-                await control;
             }
         }
         finally

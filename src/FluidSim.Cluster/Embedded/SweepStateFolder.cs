@@ -5,11 +5,13 @@ namespace FluidSim.Cluster.Embedded;
 /// <summary>
 /// The embedded job store beside the results: <c>RESULTS/.fluidsim/</c> holds <c>state.db</c> (the SQLite journal and
 /// snapshots of every sweep under RESULTS), <c>lock</c> (held by the one process that runs the actor system on it),
-/// <c>owner.json</c> (who holds the lock), <c>requests/</c> (commands from other terminals) and <c>fluidsim.log</c>.
+/// <c>owner.json</c> (who holds the lock), <c>endpoint.json</c> (the holder's control endpoint, for other terminals),
+/// <c>uploads/</c> and <c>submissions/</c> (files sent to a control endpoint) and <c>fluidsim.log</c>.
 /// </summary>
 /// <remarks>
 /// Only the lock holder opens <c>state.db</c>, so two processes never write one SQLite journal. Other processes reach
-/// the lock holder through <see cref="ControlMailbox"/>. The lock is an OS file lock: it vanishes with its process,
+/// the lock holder through its HTTP control endpoint (<see cref="Control.ControlServer"/>), or, when no process holds the
+/// lock, read the journal directly (<see cref="JournalReader"/>). The lock is an OS file lock: it vanishes with its process,
 /// even under SIGKILL.
 /// </remarks>
 public sealed class SweepStateFolder(string resultsRoot)
@@ -26,8 +28,6 @@ public sealed class SweepStateFolder(string resultsRoot)
     public string LockPath => Path.Combine(FolderPath, "lock");
 
     public string OwnerPath => Path.Combine(FolderPath, "owner.json");
-
-    public string RequestsPath => Path.Combine(FolderPath, "requests");
 
     public string LogPath => Path.Combine(FolderPath, "fluidsim.log");
 

@@ -37,6 +37,12 @@ public sealed class FluidSimSerializerTests
             new CoordinatorSnapshot([new SweepSnapshot("s", "a description", "name: s", "/x/s.yaml", "f", 3, DateTime.UnixEpoch, false, ["a"], [], [new AttemptHistory("b", 1, "boom", "w")])]),
             new SweepFailureList("s", 1, [new JobFailureReport("a", new Dictionary<string, string> { ["M_total"] = "5000" }, 3, "boom")]),
             new ListSweeps(),
+            // The HTTP control endpoint's bodies.
+            new SubmitUploadedSweep("name: s", "/home/me/s.yaml", [new UploadedFile("/home/me/requests.csv", new string('a', 64))]),
+            new UploadStored(new string('b', 64), 31_000_000, AlreadyPresent: true),
+            new SweepPartList("s", "summary", ["part-1.parquet", "part-2.parquet"]),
+            new SweepStatusReport("s", "d", SweepStates.Active, 3, 1, 0, 1, 0, 1, 0, 0, 2, "/x", "f", DateTime.UnixEpoch, null, false),
+            new CommandFailed("no coordinator"),
         ];
         foreach (var message in samples)
         {
