@@ -12,8 +12,8 @@ namespace FluidSim.Cluster.Hosting;
 public static partial class FluidSimHostingExtensions
 {
     /// <summary>
-    /// The failure detector and split-brain resolver of every node (they must be identical everywhere): keep-oldest on the
-    /// coordinator role with <c>down-if-alone</c>, a node unreachable after ~4 s of missed heartbeats, decisions after 7 s
+    /// The failure detector and split-brain resolver of every node (they must be identical everywhere): keep-oldest over all
+    /// nodes with <c>down-if-alone</c>, a node unreachable after ~4 s of missed heartbeats, decisions after 7 s
     /// of stable membership. README ("Cluster mode") argues the choice and gives the fail-over time it yields.
     /// </summary>
     public const string DowningHocon =
