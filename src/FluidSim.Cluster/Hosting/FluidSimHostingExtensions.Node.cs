@@ -12,8 +12,8 @@ namespace FluidSim.Cluster.Hosting;
 public static partial class FluidSimHostingExtensions
 {
     /// <summary>
-    /// The failure detector and split-brain resolver of every node (they must be identical everywhere): keep-oldest on the
-    /// coordinator role with <c>down-if-alone</c>, a node unreachable after ~4 s of missed heartbeats, decisions after 7 s
+    /// The failure detector and split-brain resolver of every node (they must be identical everywhere): keep-oldest over all
+    /// nodes with <c>down-if-alone</c>, a node unreachable after ~4 s of missed heartbeats, decisions after 7 s
     /// of stable membership. README ("Cluster mode") argues the choice and gives the fail-over time it yields.
     /// </summary>
     public const string DowningHocon =
@@ -44,10 +44,12 @@ public static partial class FluidSimHostingExtensions
             {
                 Roles = [.. options.Roles],
                 SeedNodes = [.. options.SeedNodes.Select(SeedAddress)],
-                // The partition that holds the oldest coordinator node (the singleton's) survives: workers without a
-                // coordinator can do nothing, so a majority of workers must never down it. down-if-alone: a coordinator cut
-                // off from every other node downs itself, and a second coordinator-role node takes over.
-                SplitBrainResolver = new KeepOldestOption { DownIfAlone = true, Role = CoordinatorRole },
+                // The partition that holds the oldest node (the first coordinator, the seed every node names) survives:
+                // workers without a coordinator can do nothing, so a majority of workers must never down it. down-if-alone:
+                // an oldest node cut off from every other node (or dead) is downed, and the singleton moves to the next
+                // coordinator-role node. Not restricted to the coordinator role: with two coordinator nodes each side would
+                // hold one, the oldest would never count as alone, and its crash would down the whole cluster (tested).
+                SplitBrainResolver = new KeepOldestOption { DownIfAlone = true },
             })
             .AddHocon(DowningHocon, HoconAddMode.Prepend)
             .AddHocon(

@@ -7,15 +7,48 @@ using FluidSim.Sweeps;
 namespace FluidSim.Cluster.Tests.Actors;
 
 /// <summary>
-/// Recovery: the actor system is stopped and a new one started on the same SQLite file and results folder; the
-/// coordinator must come back with what was committed, and reconcile the journal with the parts on disk.
+/// Recovery on the SQLite job store: the actor system is stopped and a new one started on the same SQLite file and
+/// results folder; the coordinator must come back with what was committed, and reconcile the journal with the parts on disk.
 /// </summary>
-public sealed class CoordinatorRecoveryTests : IDisposable
+public sealed class CoordinatorRecoveryTests : CoordinatorRecoveryScenarios
+{
+    protected override Task<TestNode> StartNodeAsync() => TestNode.StartAsync(Dir.Database);
+
+    [Theory]
+    [InlineData(1)] // a snapshot after every event: recovery starts from the latest snapshot
+    [InlineData(1000)] // no snapshot: recovery replays every event
+    public Task After_a_restart_committed_jobs_and_failed_attempts_are_remembered_and_only_the_rest_is_leased(int snapshotEvery) =>
+        RestartRemembersCommittedJobsAndFailedAttempts(snapshotEvery);
+
+    [Fact]
+    public Task Rows_renamed_into_place_before_the_journal_heard_of_them_count_as_complete_and_are_never_rewritten() =>
+        RowsRenamedBeforeTheirEventCountAsComplete();
+
+    [Fact]
+    public Task Committed_jobs_whose_parts_were_deleted_run_again() => CommittedJobsWhosePartsWereDeletedRunAgain();
+}
+
+/// <summary>
+/// The recovery scenarios, run once per job store (SQLite in <see cref="CoordinatorRecoveryTests"/>, PostgreSQL in
+/// <see cref="PostgresCoordinatorRecoveryTests"/>): each stops the actor system and starts a new one on the same store
+/// and results folder.
+/// </summary>
+public abstract class CoordinatorRecoveryScenarios : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly TempDirectory _dir = new();
 
-    public void Dispose() => _dir.Dispose();
+    /// <summary>The test's folder: results under it, and the SQLite journal when that is the store.</summary>
+    protected TempDirectory Dir => _dir;
+
+    /// <summary>A node on the test's job store; a second call after the first is disposed is a restart.</summary>
+    protected abstract Task<TestNode> StartNodeAsync();
+
+    public void Dispose()
+    {
+        _dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private SweepCoordinatorSettings Settings(int snapshotEvery) => new()
     {
@@ -50,16 +83,13 @@ public sealed class CoordinatorRecoveryTests : IDisposable
     private static JobSucceeded Success(JobLease lease, SweepDefinition sweep) =>
         new(lease.Sweep, lease.JobId, lease.Attempt, "w", SweepJobRunner.Run(sweep.Jobs[lease.JobIndex], null, CancellationToken.None), 0.01, DateTime.UtcNow);
 
-    [Theory]
-    [InlineData(1)] // a snapshot after every event: recovery starts from the latest snapshot
-    [InlineData(1000)] // no snapshot: recovery replays every event
-    public async Task After_a_restart_committed_jobs_and_failed_attempts_are_remembered_and_only_the_rest_is_leased(int snapshotEvery)
+    protected async Task RestartRemembersCommittedJobsAndFailedAttempts(int snapshotEvery)
     {
         var text = TestSweeps.Grid("restart", [5000, 10000], [1000, 2000], maxAttempts: 3);
         var sourcePath = _dir.Write("restart.yaml", text);
         var sweep = TestSweeps.Parse(text, sourcePath);
 
-        await using (var node = await TestNode.StartAsync(_dir.Database))
+        await using (var node = await StartNodeAsync())
         {
             var coordinator = node.StartCoordinator(Settings(snapshotEvery));
             Ask<SweepAccepted>(node, coordinator, new SubmitSweep(text, sourcePath));
@@ -74,7 +104,7 @@ public sealed class CoordinatorRecoveryTests : IDisposable
             Ask<ResultsFlushed>(node, coordinator, new FlushResults());
         }
 
-        await using (var node = await TestNode.StartAsync(_dir.Database))
+        await using (var node = await StartNodeAsync())
         {
             var coordinator = node.StartCoordinator(Settings(snapshotEvery));
             var status = Settled(node, coordinator, "restart");
@@ -105,14 +135,13 @@ public sealed class CoordinatorRecoveryTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Rows_renamed_into_place_before_the_journal_heard_of_them_count_as_complete_and_are_never_rewritten()
+    protected async Task RowsRenamedBeforeTheirEventCountAsComplete()
     {
         var text = TestSweeps.Grid("reconcile", [5000, 10000], [1000, 2000]);
         var sourcePath = _dir.Write("reconcile.yaml", text);
         var sweep = TestSweeps.Parse(text, sourcePath);
 
-        await using (var node = await TestNode.StartAsync(_dir.Database))
+        await using (var node = await StartNodeAsync())
         {
             var coordinator = node.StartCoordinator(Settings(1000));
             Ask<SweepAccepted>(node, coordinator, new SubmitSweep(text, sourcePath));
@@ -123,9 +152,12 @@ public sealed class CoordinatorRecoveryTests : IDisposable
         var row = new SummaryRow("reconcile", orphan, SweepJobRunner.Run(orphan, null, CancellationToken.None), 1, "crashed-worker", 0.01, DateTime.UtcNow);
         await SweepResults.WriteSummaryPartAsync(Path.Combine(_dir.Results, "reconcile"), [row], CancellationToken.None);
 
-        await using (var node = await TestNode.StartAsync(_dir.Database))
+        await using (var node = await StartNodeAsync())
         {
             var coordinator = node.StartCoordinator(Settings(1000));
+            // Recovery and reconciliation first: a busy machine (or a PostgreSQL journal) can take longer than the
+            // one-second silence below that means "no more work".
+            Settled(node, coordinator, "reconcile");
             var worker = node.CreateProbe();
             var leased = new List<string>();
             while (true)
@@ -149,14 +181,13 @@ public sealed class CoordinatorRecoveryTests : IDisposable
         Assert.Equal(sweep.Jobs.Select(j => j.JobId).Order(), ids.Order());
     }
 
-    [Fact]
-    public async Task Committed_jobs_whose_parts_were_deleted_run_again()
+    protected async Task CommittedJobsWhosePartsWereDeletedRunAgain()
     {
         var text = TestSweeps.Grid("deleted", [5000]);
         var sourcePath = _dir.Write("deleted.yaml", text);
         var sweep = TestSweeps.Parse(text, sourcePath);
 
-        await using (var node = await TestNode.StartAsync(_dir.Database))
+        await using (var node = await StartNodeAsync())
         {
             var coordinator = node.StartCoordinator(Settings(1000));
             Ask<SweepAccepted>(node, coordinator, new SubmitSweep(text, sourcePath));
@@ -169,7 +200,7 @@ public sealed class CoordinatorRecoveryTests : IDisposable
 
         Directory.Delete(Path.Combine(_dir.Results, "deleted", "summary"), recursive: true);
 
-        await using (var node = await TestNode.StartAsync(_dir.Database))
+        await using (var node = await StartNodeAsync())
         {
             var coordinator = node.StartCoordinator(Settings(1000));
             Assert.True(Settled(node, coordinator, "deleted").IsComplete);

@@ -35,14 +35,20 @@ public sealed class TestNode : IAsyncDisposable
 
     public ActorSystem System { get; }
 
-    public static async Task<TestNode> StartAsync(string databasePath)
+    /// <summary>A node whose journal is the SQLite file <paramref name="databasePath"/>.</summary>
+    public static Task<TestNode> StartAsync(string databasePath) => StartAsync(builder => builder.WithSqliteJobStore(databasePath));
+
+    /// <summary>A node whose journal is the PostgreSQL database of <paramref name="connectionString"/>.</summary>
+    public static Task<TestNode> StartOnPostgresAsync(string connectionString) => StartAsync(builder => builder.WithPostgresJobStore(connectionString));
+
+    private static async Task<TestNode> StartAsync(Action<AkkaConfigurationBuilder> withJobStore)
     {
         var host = new HostBuilder()
             .ConfigureServices(services => services.AddAkka("fluidsim-test", (builder, _) =>
             {
+                builder.WithFluidSimSerialization();
+                withJobStore(builder);
                 builder
-                    .WithFluidSimSerialization()
-                    .WithSqliteJobStore(databasePath)
                     .AddHocon(StrictSerialization + "\n" + PluginInternalsSerializer.Hocon, HoconAddMode.Prepend)
                     .AddHocon(TestKitBase.DefaultConfig, HoconAddMode.Append);
             }))
