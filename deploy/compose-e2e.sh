@@ -198,7 +198,11 @@ note "submit --wait from the host"
 sweep_started=$(date +%s)
 "$fluidsim" sweep submit "$sweep" --cluster "127.0.0.1:$E2E_HTTP_PORT" --wait >"$work/submit.out" 2>"$work/submit.err" &
 submit_pid=$!
-done_jobs() { q "SELECT count(*) FROM read_parquet('$E2E_RESULTS/compose-e2e/summary/*.parquet')" 2>/dev/null || true; }
+# Jobs done so far, as the coordinator counts them (committed or not): the `succeeded` + `failed` columns of status.
+done_jobs() {
+  "$fluidsim" sweep status compose-e2e --cluster "127.0.0.1:$E2E_HTTP_PORT" --format tsv 2>/dev/null |
+    awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i } NR == 2 { print $col["succeeded"] + $col["failed"] }' || true
+}
 for _ in $(seq 600); do
   n=$(done_jobs); [ "${n:-0}" -ge 20 ] && break
   kill -0 "$submit_pid" 2>/dev/null || break
@@ -206,6 +210,9 @@ for _ in $(seq 600); do
 done
 victim=$(compose ps -q worker | head -1)
 victim_name=$(d inspect -f '{{.Name}}' "$victim"); victim_name=${victim_name#/}
+# The kill must land mid-sweep, or this run proves nothing about a worker dying.
+[ "${n:-0}" -lt "$jobs" ] && kill -0 "$submit_pid" 2>/dev/null ||
+  { echo "the sweep finished (${n:-0} of $jobs jobs) before a worker could be killed mid-sweep" >>"$log"; exit 1; }
 note "docker kill $victim_name after ${n:-0} jobs"
 d kill "$victim" >>"$log"
 note "scale to 4 workers"

@@ -301,6 +301,10 @@ public static class SweepCommands
     private static string ProgressLine(SweepProgress p)
     {
         var s = p.Status;
+        // A search runs only the candidates its bisection picks: done/total over every candidate, and an ETA from it,
+        // would mislead. Its own progress (points settled, probes run) says where it stands.
+        if (s.Search is { } search)
+            return $"{search}, {s.Failed + s.FailedUncommitted} failed, {p.JobsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)} probes/s";
         var eta = p.Eta is { } e ? Duration(e) : "?";
         return $"{s.Succeeded + s.SucceededUncommitted}/{s.TotalJobs} done, {s.Failed + s.FailedUncommitted} failed, {s.Running} running, "
             + $"{p.JobsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)} jobs/s, ETA {eta}";

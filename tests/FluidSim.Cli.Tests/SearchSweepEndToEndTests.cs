@@ -28,6 +28,9 @@ public sealed class SearchSweepEndToEndTests : IDisposable
 
         var run = Fluidsim("sweep", "run", "searched.yaml", "--results", "res");
         Assert.True(run.ExitCode == 0, run.ToString());
+        // A search's progress names its points; an ETA over every candidate of the ladder would mislead.
+        Assert.Contains("2 of 2 points settled", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("ETA", run.Stdout + run.Stderr, StringComparison.Ordinal);
 
         var rows = DuckDb.QueryRows($"SELECT B, axis, threshold, threshold_rps, fluid_threshold_rps, probes, criterion FROM '{_work.File("res/searched/thresholds")}/*.parquet' ORDER BY B");
         Assert.Equal(2, rows.Count);
