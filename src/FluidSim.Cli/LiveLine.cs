@@ -5,8 +5,10 @@ namespace FluidSim.Cli;
 /// at most once per <c>period</c>; cut to the terminal's width so it never wraps into a second line.
 /// </summary>
 /// <remarks>Not thread-safe: one writer.</remarks>
-public sealed class LiveLine(TimeSpan period)
+/// <param name="writer">Where the line goes: stdout unless told (a run's progress goes to stderr, beside its log).</param>
+public sealed class LiveLine(TimeSpan period, TextWriter? writer = null)
 {
+    private readonly TextWriter _writer = writer ?? Console.Out;
     private DateTime _shownAt = DateTime.MinValue;
     private int _length;
     private bool _shown;
@@ -19,7 +21,7 @@ public sealed class LiveLine(TimeSpan period)
         _shownAt = now;
         var width = Math.Max(20, SafeWidth() - 1);
         if (text.Length > width) text = text[..(width - 1)] + "…";
-        Console.Write("\r" + text.PadRight(_length));
+        _writer.Write("\r" + text.PadRight(_length));
         _length = text.Length;
         _shown = true;
     }
@@ -27,7 +29,7 @@ public sealed class LiveLine(TimeSpan period)
     /// <summary>Ends the line (the last text stays), so what follows starts on a line of its own.</summary>
     public void End()
     {
-        if (_shown) Console.WriteLine();
+        if (_shown) _writer.WriteLine();
         _shown = false;
         _length = 0;
     }

@@ -99,8 +99,18 @@ public static class SimulateCommand
             "Simulating {Requests} requests from {File}: M_total={MTotal} B={B} mode={Mode} queue={Queue} victim={Victim} seed={Seed}",
             input.Requests.Count, input.Source, p.MTotal, p.B, ParameterBinder.Format(p.Mode),
             ParameterBinder.Format(p.QueuePolicy), ParameterBinder.Format(p.VictimPolicy), p.Seed);
-        // At most one line per progress_interval batches and a few per second: a fast run is not slowed by its log.
-        var result = runner.Run(plan, new ThrottledProgress(new ProgressLog(logger), ThrottledProgress.DefaultPeriod), cancellationToken);
+        // At most one line per progress_interval batches and a few per second: a fast run is not slowed by its log. On a
+        // terminal that is one line rewritten in place; in a log or a pipe, plain lines.
+        ExperimentResult result;
+        if (Console.IsErrorRedirected)
+        {
+            result = runner.Run(plan, new ThrottledProgress(new ProgressLog(logger), ThrottledProgress.DefaultPeriod), cancellationToken);
+        }
+        else
+        {
+            using var line = new ProgressLine();
+            result = runner.Run(plan, new ThrottledProgress(line, ThrottledProgress.DefaultPeriod), cancellationToken);
+        }
         logger.Information(
             "Finished: {Outcome} after {Batches} batches, makespan {Makespan:0.###}, wall time {Wall:0.###} s",
             result.Summary.Outcome, result.Summary.Batches, result.Summary.Makespan, result.WallTime.TotalSeconds);

@@ -26,7 +26,12 @@ public static class TerminalProcess
     /// Runs <c>fluidsim args</c> on a pseudo-terminal of 80 columns (stdout is a terminal, not a pipe) and returns what the
     /// terminal showed. util-linux's <c>script</c> is part of every Debian system (CI included), so a missing one fails.
     /// </summary>
-    public static FluidsimRun RunOnTerminal(string workingDirectory, params string[] args)
+    public static FluidsimRun RunOnTerminal(string workingDirectory, params string[] args) =>
+        RunOnTerminal(workingDirectory, keepCarriageReturns: false, args);
+
+    /// <summary>As <see cref="RunOnTerminal(string, string[])"/>; with <paramref name="keepCarriageReturns"/> a line
+    /// rewritten in place shows as its successive texts separated by <c>\r</c>.</summary>
+    public static FluidsimRun RunOnTerminal(string workingDirectory, bool keepCarriageReturns, params string[] args)
     {
         Assert.True(File.Exists(ScriptPath), $"{ScriptPath} (util-linux) is needed to give fluidsim a terminal");
         var command = string.Join(' ', new[] { "stty cols 80 rows 50 2>/dev/null;", "exec", "dotnet", FluidsimProcess.DllPath }.Concat(args.Select(Quote)));
@@ -37,7 +42,9 @@ public static class TerminalProcess
         process.StandardInput.Close();
         var run = WaitForExit(process, args);
         // The terminal's line endings and the escape sequences a terminal app may send are not part of the output.
-        var shown = System.Text.RegularExpressions.Regex.Replace(run.Stdout.Replace("\r", "", StringComparison.Ordinal), @"\x1b\[[0-9;?]*[A-Za-z=>]|\x1b[=>]", "");
+        var text = run.Stdout.Replace("\r\n", "\n", StringComparison.Ordinal);
+        if (!keepCarriageReturns) text = text.Replace("\r", "", StringComparison.Ordinal);
+        var shown = System.Text.RegularExpressions.Regex.Replace(text, @"\x1b\[[0-9;?]*[A-Za-z=>]|\x1b[=>]", "");
         return run with { Stdout = shown };
     }
 
