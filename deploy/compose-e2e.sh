@@ -35,15 +35,17 @@ compose() { docker-compose --ansi never -p "$project" -f "$compose_file" "$@"; }
 cleanup() {
   local status=$?
   set +e
+  # Cleanup logs apart, so a failure's log ends with the failure, not with the teardown.
+  local clog=$work/cleanup.log
   if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
-    [ -s "$compose_file" ] && compose down --volumes --remove-orphans --timeout 30 >>"$log" 2>&1
+    [ -s "$compose_file" ] && compose down --volumes --remove-orphans --timeout 30 >>"$clog" 2>&1
     # Anything else this daemon holds (a container of a half-finished step, the images): removed by id.
-    d ps -aq | xargs -r "$docker_bin" rm -f >>"$log" 2>&1
+    d ps -aq | xargs -r "$docker_bin" rm -f >>"$clog" 2>&1
     # By tag, newest first: children (the node image) go before the base they were built on.
-    d images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | xargs -r "$docker_bin" rmi -f >>"$log" 2>&1
-    d images -q | xargs -r "$docker_bin" rmi -f >>"$log" 2>&1
-    d volume ls -q | xargs -r "$docker_bin" volume rm -f >>"$log" 2>&1
-    d network ls -q --filter type=custom | xargs -r "$docker_bin" network rm >>"$log" 2>&1
+    d images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | xargs -r "$docker_bin" rmi -f >>"$clog" 2>&1
+    d images -q | xargs -r "$docker_bin" rmi -f >>"$clog" 2>&1
+    d volume ls -q | xargs -r "$docker_bin" volume rm -f >>"$clog" 2>&1
+    d network ls -q --filter type=custom | xargs -r "$docker_bin" network rm >>"$clog" 2>&1
     kill -TERM "$dockerd_pid" 2>/dev/null
     for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$dockerd_pid" 2>/dev/null
@@ -179,9 +181,9 @@ map_workers
 sweep=$work/compose-e2e.yaml
 cat >"$sweep" <<'EOF'
 name: compose-e2e
-description: deploy/compose-e2e.sh, 160 jobs of 8,000 requests
+description: deploy/compose-e2e.sh, 160 jobs of 60,000 requests
 workload:
-  generate: {scenario: normal, num_requests: 8000, arrival_rate: 0.5}
+  generate: {scenario: normal, num_requests: 60000, arrival_rate: 0.5}
 base:
   B: 2000
   d_0: 1.0
@@ -208,7 +210,7 @@ for _ in $(seq 600); do
   kill -0 "$submit_pid" 2>/dev/null || break
   sleep 0.2
 done
-victim=$(compose ps -q worker | head -1)
+victim=$(compose ps -q worker | sed -n 1p) # sed reads to the end: no SIGPIPE under pipefail
 victim_name=$(d inspect -f '{{.Name}}' "$victim"); victim_name=${victim_name#/}
 # The kill must land mid-sweep, or this run proves nothing about a worker dying.
 [ "${n:-0}" -lt "$jobs" ] && kill -0 "$submit_pid" 2>/dev/null ||
