@@ -31,9 +31,19 @@ public sealed class PostgresCoordinatorRecoveryTests : CoordinatorRecoveryScenar
         // The state really lives in PostgreSQL (not in a silent local fallback): the coordinator's events are rows there.
         var events = PostgresServer.QueryScalar(_database.Value, "SELECT count(*) FROM journal WHERE persistence_id = 'fluidsim-sweep-coordinator'");
         Assert.True(Convert.ToInt64(events) >= 4, $"{events} journal rows");
-        var snapshots = Convert.ToInt64(PostgresServer.QueryScalar(_database.Value, "SELECT count(*) FROM snapshot"));
-        if (snapshotEvery == 1) Assert.True(snapshots > 0, "no snapshot row");
-        else Assert.Equal(0, snapshots);
+        long Snapshots() => Convert.ToInt64(PostgresServer.QueryScalar(_database.Value, "SELECT count(*) FROM snapshot"));
+        if (snapshotEvery == 1)
+        {
+            // Snapshot writes are asynchronous: wait (bounded) for the row rather than race the write. Once, under CI's
+            // load, a query right after the nodes stopped saw none.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (Snapshots() == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+            Assert.True(Snapshots() > 0, "no snapshot row");
+        }
+        else
+        {
+            Assert.Equal(0, Snapshots());
+        }
         Assert.False(Directory.Exists(Path.GetDirectoryName(Dir.Database)), "a SQLite journal was created");
     }
 
