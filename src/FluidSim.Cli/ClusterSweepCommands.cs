@@ -189,8 +189,8 @@ public static class ClusterSweepCommands
 
     private static SweepProgress Sample(SweepStatusReport status, SweepStatusReport first, TimeSpan elapsed)
     {
-        var decided = status.Succeeded + status.Failed + status.SucceededUncommitted + status.FailedUncommitted;
-        var decidedAtFirst = first.Succeeded + first.Failed + first.SucceededUncommitted + first.FailedUncommitted;
+        var decided = status.Decided;
+        var decidedAtFirst = first.Decided;
         var rate = elapsed.TotalSeconds > 0 ? (decided - decidedAtFirst) / elapsed.TotalSeconds : 0;
         TimeSpan? eta = rate > 0 ? TimeSpan.FromSeconds((status.TotalJobs - decided) / rate) : null;
         return new SweepProgress(status, elapsed, rate, eta);

@@ -277,7 +277,7 @@ public static class SweepCommands
             var lastDecided = -1;
             return await run(p =>
             {
-                var decided = Decided(p.Status);
+                var decided = p.Status.Decided;
                 if (!p.Status.IsComplete && (decided == lastDecided || DateTime.UtcNow - lastLine < TimeSpan.FromSeconds(1))) return;
                 lastLine = DateTime.UtcNow;
                 lastDecided = decided;
@@ -295,8 +295,6 @@ public static class SweepCommands
             line.End();
         }
     }
-
-    private static int Decided(SweepStatusReport s) => s.Succeeded + s.Failed + s.SucceededUncommitted + s.FailedUncommitted;
 
     private static string ProgressLine(SweepProgress p)
     {

@@ -320,7 +320,7 @@ public static class EmbeddedSweeps
 
     private static SweepProgress Sample(SweepStatusReport status, TimeSpan elapsed)
     {
-        var decided = status.Succeeded + status.Failed + status.SucceededUncommitted + status.FailedUncommitted;
+        var decided = status.Decided;
 
         // While the coordinator still reconciles with the disk, nothing has run in this session yet.
         var doneThisSession = status.Reconciling ? 0 : decided - status.CompleteAtSessionStart;

@@ -81,6 +81,9 @@ public sealed record SweepStatusReport(
 {
     /// <summary>True when every job is committed to summary or failures, or settled as a skipped probe (and the disk has confirmed it).</summary>
     public bool IsComplete => !Reconciling && TotalJobs > 0 && Succeeded + Failed + Skipped == TotalJobs;
+
+    /// <summary>Jobs with a final outcome, committed or still buffered: what progress counts as done.</summary>
+    public int Decided => Succeeded + Failed + SucceededUncommitted + FailedUncommitted;
 }
 
 /// <summary>Cancels a sweep: no more leases, running jobs are cancelled; answered by the new <see cref="SweepStatusReport"/>.</summary>
