@@ -187,12 +187,6 @@ public static class ClusterSweepCommands
         return new SweepRunResult(outcome, name, null, [], status, failures, clock.Elapsed);
     }
 
-    private static SweepProgress Sample(SweepStatusReport status, SweepStatusReport first, TimeSpan elapsed)
-    {
-        var decided = status.Decided;
-        var decidedAtFirst = first.Decided;
-        var rate = elapsed.TotalSeconds > 0 ? (decided - decidedAtFirst) / elapsed.TotalSeconds : 0;
-        TimeSpan? eta = rate > 0 ? TimeSpan.FromSeconds((status.TotalJobs - decided) / rate) : null;
-        return new SweepProgress(status, elapsed, rate, eta);
-    }
+    private static SweepProgress Sample(SweepStatusReport status, SweepStatusReport first, TimeSpan elapsed) =>
+        SweepProgress.Of(status, first.Decided, elapsed);
 }

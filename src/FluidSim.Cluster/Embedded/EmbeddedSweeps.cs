@@ -35,7 +35,16 @@ public enum SweepRunOutcome
 /// <summary>A progress sample of a running sweep.</summary>
 /// <param name="JobsPerSecond">Jobs completed (or failed for good) this session per second since the sweep was accepted.</param>
 /// <param name="Eta">Remaining time at that rate; null before the first job completes.</param>
-public sealed record SweepProgress(SweepStatusReport Status, TimeSpan Elapsed, double JobsPerSecond, TimeSpan? Eta);
+public sealed record SweepProgress(SweepStatusReport Status, TimeSpan Elapsed, double JobsPerSecond, TimeSpan? Eta)
+{
+    /// <summary>A sample at <paramref name="elapsed"/>, the rate counted from <paramref name="decidedBefore"/> jobs done when the clock started.</summary>
+    public static SweepProgress Of(SweepStatusReport status, int decidedBefore, TimeSpan elapsed)
+    {
+        var rate = elapsed.TotalSeconds > 0 ? (status.Decided - decidedBefore) / elapsed.TotalSeconds : 0;
+        TimeSpan? eta = rate > 0 ? TimeSpan.FromSeconds((status.TotalJobs - status.Decided) / rate) : null;
+        return new SweepProgress(status, elapsed, rate, eta);
+    }
+}
 
 /// <summary>How an embedded run or resume ended.</summary>
 /// <param name="Final">The last status (null when the sweep was never accepted).</param>
@@ -318,16 +327,9 @@ public static class EmbeddedSweeps
         return new SweepRunResult(outcome, name, null, [], status, failures, elapsed);
     }
 
-    private static SweepProgress Sample(SweepStatusReport status, TimeSpan elapsed)
-    {
-        var decided = status.Decided;
-
-        // While the coordinator still reconciles with the disk, nothing has run in this session yet.
-        var doneThisSession = status.Reconciling ? 0 : decided - status.CompleteAtSessionStart;
-        var rate = elapsed.TotalSeconds > 0 ? doneThisSession / elapsed.TotalSeconds : 0;
-        TimeSpan? eta = rate > 0 ? TimeSpan.FromSeconds((status.TotalJobs - decided) / rate) : null;
-        return new SweepProgress(status, elapsed, rate, eta);
-    }
+    // While the coordinator still reconciles with the disk, nothing has run in this session yet.
+    private static SweepProgress Sample(SweepStatusReport status, TimeSpan elapsed) =>
+        SweepProgress.Of(status, status.Reconciling ? status.Decided : status.CompleteAtSessionStart, elapsed);
 
     private static SweepRunResult Busy(SweepStateFolder folder, string name)
     {
