@@ -36,16 +36,26 @@ public static class RunRegime
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(parameters);
         var sampler = new StabilitySampler(Capacity);
-        // The engine builds a snapshot only on a pulse: one every sampleEvery batches keeps its cost out of the loop.
-        var sampleEvery = SampleInterval(requests.Count);
-        var reportEvery = Math.Max(1, progressInterval);
-        var every = progress is null ? sampleEvery : (int)Gcd(sampleEvery, reportEvery);
-        long batches = 0;
-        var pulse = new SimulationProgress(every, batch =>
+        // The engine builds a snapshot only on a pulse, and the pulse comes exactly at the next sample or report, whichever
+        // is sooner: the samples are the same batches with or without progress, and a report interval that shares no
+        // factor with the sample interval does not turn the pulse into one per batch.
+        long sampleEvery = SampleInterval(requests.Count);
+        long reportEvery = progress is null ? long.MaxValue : Math.Max(1, progressInterval);
+        long nextSample = sampleEvery, nextReport = reportEvery;
+        var pulse = new SimulationProgress((int)Math.Min(nextSample, nextReport), batch =>
         {
-            batches += every;
-            if (batches % sampleEvery == 0) sampler.Add(batch);
-            if (progress is not null && batches % reportEvery == 0) progress(batch);
+            var done = batch.BatchId + 1;
+            if (done == nextSample)
+            {
+                sampler.Add(batch);
+                nextSample += sampleEvery;
+            }
+            if (done == nextReport)
+            {
+                progress!(batch);
+                nextReport += reportEvery;
+            }
+            return (int)(Math.Min(nextSample, nextReport) - done);
         });
         var summary = Simulator.Run(requests, parameters, observer, cancellationToken, pulse);
         return Annotate(summary, requests, parameters, sampler.Samples, test ?? new StabilityTest());
@@ -57,12 +67,6 @@ public static class RunRegime
     /// a batch holding a few hundred), so this leaves hundreds of samples or more, the window at least a hundred.
     /// </summary>
     public static int SampleInterval(int requests) => Math.Max(1, requests / 512);
-
-    private static long Gcd(long a, long b)
-    {
-        while (b != 0) (a, b) = (b, a % b);
-        return a;
-    }
 
     /// <summary><paramref name="summary"/> with its fluid load and regime from <paramref name="samples"/> (batch starts, in order).</summary>
     public static RunSummary Annotate(

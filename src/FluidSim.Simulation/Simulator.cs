@@ -488,11 +488,7 @@ public sealed class Simulator
     private void Record(in BatchSnapshot batch, bool report)
     {
         _observer?.OnBatch(batch);
-        if (report)
-        {
-            _progressCountdown = _progress!.Interval;
-            _progress.Report(batch);
-        }
+        if (report) _progressCountdown = _progress!.Report(batch);
     }
 
     private RunSummary Summarize(bool stalled)
@@ -636,11 +632,14 @@ public sealed class Simulator
     }
 }
 
-/// <summary>Receives every <see cref="Interval"/>-th batch of a run (batches <c>Interval - 1</c>, <c>2 * Interval - 1</c>, ...).</summary>
+/// <summary>
+/// Receives batches of a run at intervals: every <see cref="Interval"/>-th batch (batches <c>Interval - 1</c>,
+/// <c>2 * Interval - 1</c>, ...), or wherever a report that returns the next interval asks for.
+/// </summary>
 /// <remarks>Called on the simulating thread, synchronously; the other batches cost one decrement.</remarks>
 public sealed class SimulationProgress
 {
-    private readonly Action<BatchSnapshot> _report;
+    private readonly Func<BatchSnapshot, int> _report;
 
     /// <param name="interval">Batches between two reports (>= 1).</param>
     /// <param name="report">Receives the batch just recorded.</param>
@@ -649,10 +648,34 @@ public sealed class SimulationProgress
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, 1);
         ArgumentNullException.ThrowIfNull(report);
         Interval = interval;
+        _report = batch =>
+        {
+            report(batch);
+            return interval;
+        };
+    }
+
+    /// <summary>
+    /// A report that says, each time, how many batches later it wants the next one (>= 1), for a listener with two
+    /// cadences: it is called at exactly the batches it asked for, and no others.
+    /// </summary>
+    /// <param name="firstInterval">Batches until the first report (>= 1): the first is batch <c>firstInterval - 1</c>.</param>
+    /// <param name="report">Receives the batch just recorded; returns the batches until the next report.</param>
+    public SimulationProgress(int firstInterval, Func<BatchSnapshot, int> report)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstInterval, 1);
+        ArgumentNullException.ThrowIfNull(report);
+        Interval = firstInterval;
         _report = report;
     }
 
+    /// <summary>Batches until the first report (and between reports, for a fixed interval).</summary>
     public int Interval { get; }
 
-    internal void Report(in BatchSnapshot batch) => _report(batch);
+    internal int Report(in BatchSnapshot batch)
+    {
+        var next = _report(batch);
+        if (next < 1) throw new InvalidOperationException($"a progress report asked for the next one {next} batches later; at least 1");
+        return next;
+    }
 }

@@ -56,6 +56,22 @@ public sealed class RunRegimeTests
     }
 
     [Fact]
+    public void Progress_at_an_interval_prime_to_the_sample_interval_changes_neither_the_samples_nor_the_verdict()
+    {
+        // 3,000 requests: a sample every 5 batches; progress every 7 (before, the pulse then came every batch).
+        var requests = WorkloadGenerator.Generate(new WorkloadSpec { Scenario = Scenario.Normal, NumRequests = 3000, ArrivalRate = 0.5 }, 3);
+        var p = new SimulationParameters();
+        Assert.Equal(5, RunRegime.SampleInterval(requests.Count));
+        var quiet = RunRegime.Run(requests, p, null, CancellationToken.None);
+        var reported = new List<long>();
+        var verbose = RunRegime.Run(requests, p, null, CancellationToken.None, progressInterval: 7, progress: b => reported.Add(b.BatchId));
+
+        Assert.Equal(quiet, verbose);
+        Assert.NotNull(quiet.Regime);
+        Assert.Equal(Enumerable.Range(1, (int)(quiet.Batches / 7)).Select(k => (7L * k) - 1), reported);
+    }
+
+    [Fact]
     public void The_sampler_keeps_a_bounded_evenly_spaced_set_starting_at_the_first_batch()
     {
         var sampler = new StabilitySampler(8);

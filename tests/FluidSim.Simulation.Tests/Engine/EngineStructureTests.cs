@@ -129,4 +129,33 @@ public class EngineStructureTests
         Assert.Equal(plain.Batches / 7, reported.Count);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SimulationProgress(0, _ => { }));
     }
+
+    [Fact]
+    public void A_progress_that_names_its_next_interval_sees_exactly_the_batches_it_asked_for()
+    {
+        var requests = WorkloadGenerator.Generate(new WorkloadSpec { Scenario = Scenario.Heavy, NumRequests = 400 }, 5);
+        var p = new SimulationParameters { MTotal = 3000 };
+        var plain = Simulator.Run(requests, p);
+
+        // Intervals 3, 5, 2, 3, 5, 2, ...: reports after 3, 8, 10, 13, 18, 20, ... batches.
+        int[] intervals = [3, 5, 2];
+        var reported = new List<long>();
+        var withProgress = Simulator.Run(requests, p, null, default, new SimulationProgress(intervals[0], batch =>
+        {
+            reported.Add(batch.BatchId);
+            return intervals[reported.Count % intervals.Length];
+        }));
+
+        Assert.Equal(plain, withProgress);
+        var expected = new List<long>();
+        for (long done = 0, i = 0; done + intervals[i % 3] <= plain.Batches; i++)
+        {
+            done += intervals[i % 3];
+            expected.Add(done - 1);
+        }
+        Assert.True(expected.Count > 100);
+        Assert.Equal(expected, reported);
+        // Asking for the next report zero batches later is a bug in the listener, not a silent stop.
+        Assert.Throws<InvalidOperationException>(() => Simulator.Run(requests, p, null, default, new SimulationProgress(4, _ => 0)));
+    }
 }
