@@ -51,6 +51,26 @@ public static partial class SweepResults
         return outcomes;
     }
 
+    /// <summary>
+    /// The summary rows' job ids whose run stalled (<c>outcome</c> = <c>stalled</c>), for recovery: rows renamed into
+    /// place before a crash reached the journal are counted again, and a stalled one should count as stalled.
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> ReadStalledJobIdsAsync(string resultsDir, CancellationToken ct = default)
+    {
+        var stalled = new HashSet<string>(StringComparer.Ordinal);
+        var listing = await ReadPartsAsync(SummaryDir(resultsDir), ct).ConfigureAwait(false);
+        foreach (var part in listing.Live)
+        {
+            var ids = await ReadStringColumnAsync(part.Path, "job_id", ct).ConfigureAwait(false);
+            var runOutcomes = await ReadOptionalStringColumnAsync(part.Path, "outcome", ids.Count, ct).ConfigureAwait(false);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (runOutcomes[i] == "stalled") stalled.Add(ids[i]);
+            }
+        }
+        return stalled;
+    }
+
     /// <summary>A string column with nulls; all null when the part has no such column (written before it existed).</summary>
     private static async Task<string?[]> ReadOptionalStringColumnAsync(string path, string column, int rows, CancellationToken ct)
     {

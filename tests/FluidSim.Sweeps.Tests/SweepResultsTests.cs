@@ -219,6 +219,24 @@ public class SweepResultsTests
     }
 
     [Fact]
+    public async Task ReadStalledJobIds_returns_the_summary_rows_whose_run_stalled()
+    {
+        using var folder = new TempDirectory();
+        var sweep = Sweep();
+        var rows = SummaryRows(sweep.Jobs.Take(6));
+        // Jobs 1 and 4 stalled (their summaries say so); the others completed.
+        rows[1] = rows[1] with { Summary = rows[1].Summary with { Outcome = "stalled" } };
+        rows[4] = rows[4] with { Summary = rows[4].Summary with { Outcome = "stalled" } };
+        await SweepResults.WriteSummaryPartAsync(folder.Path, rows[..3]);
+        await SweepResults.WriteSummaryPartAsync(folder.Path, rows[3..]);
+        await SweepResults.WriteFailurePartAsync(folder.Path, FailureRows(sweep.Jobs.Skip(6).Take(2)));
+
+        Assert.Equal(new[] { rows[1].Job.JobId, rows[4].Job.JobId }.ToHashSet(), await SweepResults.ReadStalledJobIdsAsync(folder.Path));
+        Assert.All(rows.Where((_, i) => i is not (1 or 4)), r => Assert.Equal("completed", r.Summary.Outcome));
+        Assert.Empty(await SweepResults.ReadStalledJobIdsAsync(Path.Combine(folder.Path, "nowhere")));
+    }
+
+    [Fact]
     public async Task Compaction_merges_the_parts_keeping_every_row_exactly_once()
     {
         using var folder = new TempDirectory();

@@ -44,10 +44,18 @@ public sealed partial class SweepCoordinator
         session.Reconciled = false;
         var directory = SweepDirectory(session.Name);
         var name = session.Name;
-        ReadDiskJobIdsAsync(directory).PipeTo(
+        ReadReconcileInputAsync(directory).PipeTo(
             Self,
-            success: ids => new DiskJobIds(name, ids.Summary, ids.Failures),
+            success: ids => new DiskJobIds(name, ids.Summary, ids.Failures, ids.Stalled),
             failure: ex => new DiskReadFailed(name, ex.Message));
+    }
+
+    /// <summary>The job ids on disk, and which summary rows among them stalled (rows found there count as stalled too).</summary>
+    private static async Task<(IReadOnlySet<string> Summary, IReadOnlySet<string> Failures, IReadOnlySet<string> Stalled)> ReadReconcileInputAsync(string sweepDirectory)
+    {
+        var (summary, failures) = await ReadDiskJobIdsAsync(sweepDirectory);
+        var stalled = summary.Count == 0 ? summary : await SweepResults.ReadStalledJobIdsAsync(sweepDirectory, CancellationToken.None);
+        return (summary, failures, stalled);
     }
 
     /// <summary>
@@ -74,7 +82,7 @@ public sealed partial class SweepCoordinator
         if (!_sessions.TryGetValue(disk.Sweep, out var session) || session.Reconciled) return;
 
         // Without a definition (unreadable) the ids on disk cannot be told apart from another version's: leave them.
-        IReadOnlyList<ICoordinatorEvent> events = session.Definition is null ? [] : StateOf(session).Reconcile(disk.Summary, disk.Failures, session.IsJob);
+        IReadOnlyList<ICoordinatorEvent> events = session.Definition is null ? [] : StateOf(session).Reconcile(disk.Summary, disk.Failures, session.IsJob, disk.Stalled);
         foreach (var e in events)
         {
             if (e is ResultsCommitted found)
@@ -157,7 +165,7 @@ public sealed partial class SweepCoordinator
             [.. written.SummaryRows.Select(r => r.Job.JobId)],
             [.. written.FailureRows.Select(r => r.Job.JobId)],
             FoundOnDisk: false,
-            [.. written.SummaryRows.Where(r => r.Summary.Outcome == "stalled").Select(r => r.Job.JobId)]);
+            StalledJobIds(written.SummaryRows));
         PersistEvent(committed, _ =>
         {
             session.WriteInFlight = false;
@@ -214,8 +222,13 @@ public sealed partial class SweepCoordinator
             Requeue();
             return;
         }
-        PersistEvent(new ResultsCommitted(session.Name, [.. summaryOnDisk.Select(r => r.Job.JobId)], [.. failuresOnDisk.Select(r => r.Job.JobId)], FoundOnDisk: true), _ => Requeue());
+        PersistEvent(
+            new ResultsCommitted(session.Name, [.. summaryOnDisk.Select(r => r.Job.JobId)], [.. failuresOnDisk.Select(r => r.Job.JobId)], FoundOnDisk: true, StalledJobIds(summaryOnDisk)),
+            _ => Requeue());
     }
+
+    /// <summary>The rows' job ids whose run stalled, for <see cref="ResultsCommitted.StalledJobIds"/>.</summary>
+    private static List<string> StalledJobIds(IEnumerable<SummaryRow> rows) => [.. rows.Where(r => r.Summary.Outcome == "stalled").Select(r => r.Job.JobId)];
 
     // ---- Flush, stop and compaction.
 
@@ -269,7 +282,7 @@ public sealed partial class SweepCoordinator
 
     // ---- Local-only messages of the pipeline (never cross the wire).
 
-    private sealed record DiskJobIds(string Sweep, IReadOnlySet<string> Summary, IReadOnlySet<string> Failures) : INoSerializationVerificationNeeded;
+    private sealed record DiskJobIds(string Sweep, IReadOnlySet<string> Summary, IReadOnlySet<string> Failures, IReadOnlySet<string> Stalled) : INoSerializationVerificationNeeded;
 
     private sealed record DiskReadFailed(string Sweep, string Error) : INoSerializationVerificationNeeded;
 

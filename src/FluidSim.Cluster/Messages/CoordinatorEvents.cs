@@ -24,7 +24,7 @@ public sealed record JobAttemptFailed(string Sweep, string JobId, int Attempt, s
 /// Rows for these jobs are on disk in complete Parquet parts. Persisted after the part's rename, so a crash in between
 /// leaves rows the journal does not know; recovery finds them on disk (<paramref name="FoundOnDisk"/> = true).
 /// </summary>
-/// <param name="StalledJobIds">The succeeded jobs whose run stalled (issue 12); null in journals written before it existed and for rows found on disk.</param>
+/// <param name="StalledJobIds">The succeeded jobs whose run stalled (issue 12); null in journals written before it existed, and when none did.</param>
 public sealed record ResultsCommitted(
     string Sweep,
     IReadOnlyList<string> SucceededJobIds,

@@ -147,9 +147,11 @@ public abstract class CoordinatorRecoveryScenarios : IDisposable
             Ask<SweepAccepted>(node, coordinator, new SubmitSweep(text, sourcePath));
         }
 
-        // The crash window: a part was renamed into place, but the process died before persisting its commit event.
+        // The crash window: a part was renamed into place, but the process died before persisting its commit event. Its
+        // run stalled, so the sweep's status counts one stalled job once the row is found.
         var orphan = sweep.Jobs[1];
-        var row = new SummaryRow("reconcile", orphan, SweepJobRunner.Run(orphan, null, CancellationToken.None), 1, "crashed-worker", 0.01, DateTime.UtcNow);
+        var run = SweepJobRunner.Run(orphan, null, CancellationToken.None) with { Outcome = "stalled" };
+        var row = new SummaryRow("reconcile", orphan, run, 1, "crashed-worker", 0.01, DateTime.UtcNow);
         await SweepResults.WriteSummaryPartAsync(Path.Combine(_dir.Results, "reconcile"), [row], CancellationToken.None);
 
         await using (var node = await StartNodeAsync())
@@ -175,6 +177,7 @@ public abstract class CoordinatorRecoveryScenarios : IDisposable
             var status = Ask<SweepStatusReport>(node, coordinator, new GetSweepStatus("reconcile"));
             Assert.True(status.IsComplete);
             Assert.Equal(1, status.CompleteAtSessionStart);
+            Assert.Equal(1, status.Stalled);
         }
 
         var ids = DuckDb.JobIds(_dir.Results, "reconcile", "summary");

@@ -318,6 +318,21 @@ public sealed class SweepStateTests
     }
 
     [Fact]
+    public void Stalled_rows_found_on_disk_count_as_stalled()
+    {
+        var state = With(Submitted("s", jobCount: 4), Committed(["j1"]));
+
+        // j2 and j3 were renamed into place before a crash; j3's run stalled, and so had j1's (committed, not stalled).
+        var events = Sweep(state).Reconcile(Ids("j1", "j2", "j3"), Ids(), _ => true, stalledOnDisk: Ids("j1", "j3"));
+
+        var found = Assert.IsType<ResultsCommitted>(Assert.Single(events));
+        Assert.Equal(["j3"], found.StalledJobIds);
+        Assert.Equal(["j3"], Sweep(state.ApplyAll(events)).Stalled);
+        // Without the outcomes (a caller that did not read them), nothing is taken for stalled.
+        Assert.Null(Assert.IsType<ResultsCommitted>(Assert.Single(Sweep(state).Reconcile(Ids("j1", "j2", "j3"), Ids(), _ => true))).StalledJobIds);
+    }
+
+    [Fact]
     public void Committed_rows_gone_from_disk_are_reported_missing()
     {
         var sweep = Sweep(With(Submitted("s", jobCount: 4), Committed(["j1", "j2"], ["j3", "j4"])));

@@ -125,7 +125,9 @@ public sealed record SweepState
     /// they agree. A succeeded row wins over a failure row of the same job.
     /// </summary>
     /// <param name="isJobOfSweep">Ids on disk that are not jobs of this sweep (a leftover of another version) are ignored.</param>
-    public IReadOnlyList<ICoordinatorEvent> Reconcile(IReadOnlySet<string> summaryOnDisk, IReadOnlySet<string> failuresOnDisk, Func<string, bool> isJobOfSweep)
+    /// <param name="stalledOnDisk">The summary rows on disk whose run stalled, so that rows found there count as stalled too.</param>
+    public IReadOnlyList<ICoordinatorEvent> Reconcile(
+        IReadOnlySet<string> summaryOnDisk, IReadOnlySet<string> failuresOnDisk, Func<string, bool> isJobOfSweep, IReadOnlySet<string>? stalledOnDisk = null)
     {
         ArgumentNullException.ThrowIfNull(summaryOnDisk);
         ArgumentNullException.ThrowIfNull(failuresOnDisk);
@@ -136,7 +138,11 @@ public sealed record SweepState
         var foundFailed = failuresOnDisk
             .Where(id => !Failed.Contains(id) && !summaryOnDisk.Contains(id) && !Succeeded.Contains(id) && isJobOfSweep(id))
             .ToList();
-        if (foundSucceeded.Count > 0 || foundFailed.Count > 0) events.Add(new ResultsCommitted(Name, foundSucceeded, foundFailed, FoundOnDisk: true));
+        if (foundSucceeded.Count > 0 || foundFailed.Count > 0)
+        {
+            var foundStalled = stalledOnDisk is null ? [] : foundSucceeded.Where(stalledOnDisk.Contains).ToList();
+            events.Add(new ResultsCommitted(Name, foundSucceeded, foundFailed, FoundOnDisk: true, foundStalled.Count > 0 ? foundStalled : null));
+        }
 
         var missing = Succeeded.Where(id => !summaryOnDisk.Contains(id))
             .Concat(Failed.Where(id => !failuresOnDisk.Contains(id) && !summaryOnDisk.Contains(id)))
