@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -454,11 +455,10 @@ public sealed class Simulator
         var end = _t;
         var start = _running.Start;
         var left = _running.Left.AsSpan(start, batchSize);
-        var completedNow = 0;
-        for (var j = left.IndexOf(0); j >= 0; j = NextZero(left, j))
+        if (_completedSlots.Length < batchSize) Array.Resize(ref _completedSlots, Math.Max(batchSize, 2 * _completedSlots.Length));
+        var completedNow = ZeroPositions(left, _completedSlots);
+        foreach (var j in _completedSlots.AsSpan(0, completedNow))
         {
-            if (completedNow == _completedSlots.Length) Array.Resize(ref _completedSlots, completedNow * 2);
-            _completedSlots[completedNow++] = j;
             var r = _running.Request[start + j];
             var before = _u;
             _u -= _running.Size[start + j];
@@ -478,10 +478,26 @@ public sealed class Simulator
         return completedNow;
     }
 
-    private static int NextZero(ReadOnlySpan<int> values, int after)
+    /// <summary>Writes the positions of the zeros of <paramref name="values"/> into <paramref name="positions"/> (long enough), ascending; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ZeroPositions(ReadOnlySpan<int> values, Span<int> positions)
     {
-        var next = values[(after + 1)..].IndexOf(0);
-        return next < 0 ? -1 : after + 1 + next;
+        var count = 0;
+        var j = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref var first = ref MemoryMarshal.GetReference(values);
+            for (; j <= values.Length - Vector128<int>.Count; j += Vector128<int>.Count)
+            {
+                var zeros = Vector128.Equals(Vector128.LoadUnsafe(ref first, (nuint)j), Vector128<int>.Zero).ExtractMostSignificantBits();
+                for (; zeros != 0; zeros &= zeros - 1) positions[count++] = j + BitOperations.TrailingZeroCount(zeros);
+            }
+        }
+        for (; j < values.Length; j++)
+        {
+            if (values[j] == 0) positions[count++] = j;
+        }
+        return count;
     }
 
     /// <summary>7. Hands the batch to the observer and, every progress interval, to the progress sink.</summary>
