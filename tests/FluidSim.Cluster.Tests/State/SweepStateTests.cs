@@ -322,7 +322,8 @@ public sealed class SweepStateTests
     {
         var state = With(Submitted("s", jobCount: 4), Committed(["j1"]));
 
-        // j2 and j3 were renamed into place before a crash; j3's run stalled, and so had j1's (committed, not stalled).
+        // j2 and j3 were renamed into place before a crash, and j3's run stalled. j1's row says stalled too, but j1 was
+        // committed already: only found rows take their outcome from disk.
         var events = Sweep(state).Reconcile(Ids("j1", "j2", "j3"), Ids(), _ => true, stalledOnDisk: Ids("j1", "j3"));
 
         var found = Assert.IsType<ResultsCommitted>(Assert.Single(events));
