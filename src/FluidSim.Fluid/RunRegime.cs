@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using FluidSim.Simulation;
+
+[assembly: InternalsVisibleTo("FluidSim.Fluid.Tests")]
 
 namespace FluidSim.Fluid;
 
@@ -36,26 +39,15 @@ public static class RunRegime
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(parameters);
         var sampler = new StabilitySampler(Capacity);
-        // The engine builds a snapshot only on a pulse, and the pulse comes exactly at the next sample or report, whichever
-        // is sooner: the samples are the same batches with or without progress, and a report interval that shares no
-        // factor with the sample interval does not turn the pulse into one per batch.
+        // The engine builds a snapshot only on a pulse, which comes exactly at the next sample or report (NextPulse).
         long sampleEvery = SampleInterval(requests.Count);
         long reportEvery = progress is null ? long.MaxValue : Math.Max(1, progressInterval);
-        long nextSample = sampleEvery, nextReport = reportEvery;
-        var pulse = new SimulationProgress((int)Math.Min(nextSample, nextReport), batch =>
+        var pulse = new SimulationProgress(NextPulse(0, sampleEvery, reportEvery), batch =>
         {
             var done = batch.BatchId + 1;
-            if (done == nextSample)
-            {
-                sampler.Add(batch);
-                nextSample += sampleEvery;
-            }
-            if (done == nextReport)
-            {
-                progress!(batch);
-                nextReport += reportEvery;
-            }
-            return (int)(Math.Min(nextSample, nextReport) - done);
+            if (done % sampleEvery == 0) sampler.Add(batch);
+            if (done % reportEvery == 0) progress!(batch);
+            return NextPulse(done, sampleEvery, reportEvery);
         });
         var summary = Simulator.Run(requests, parameters, observer, cancellationToken, pulse);
         return Annotate(summary, requests, parameters, sampler.Samples, test ?? new StabilityTest());
@@ -67,6 +59,14 @@ public static class RunRegime
     /// a batch holding a few hundred), so this leaves hundreds of samples or more, the window at least a hundred.
     /// </summary>
     public static int SampleInterval(int requests) => Math.Max(1, requests / 512);
+
+    /// <summary>
+    /// Batches from <paramref name="done"/> batches to the next multiple of either interval: the pulse comes at every
+    /// sample and every report and at no other batch, so the samples are the same with progress on or off. (A pulse at
+    /// the intervals' greatest common divisor, as before, came at every batch of a million-request run: gcd(1953, 100) = 1.)
+    /// </summary>
+    internal static int NextPulse(long done, long sampleEvery, long reportEvery) =>
+        (int)(Math.Min(((done / sampleEvery) + 1) * sampleEvery, reportEvery == long.MaxValue ? long.MaxValue : ((done / reportEvery) + 1) * reportEvery) - done);
 
     /// <summary><paramref name="summary"/> with its fluid load and regime from <paramref name="samples"/> (batch starts, in order).</summary>
     public static RunSummary Annotate(

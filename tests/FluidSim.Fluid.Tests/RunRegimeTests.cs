@@ -71,6 +71,26 @@ public sealed class RunRegimeTests
         Assert.Equal(Enumerable.Range(1, (int)(quiet.Batches / 7)).Select(k => (7L * k) - 1), reported);
     }
 
+    [Theory]
+    [InlineData(1953, 100)] // 1,000,000 requests at the default progress_interval: coprime
+    [InlineData(5, 7)]
+    [InlineData(4, 6)]
+    [InlineData(10, 10)]
+    [InlineData(3, long.MaxValue)] // no progress
+    public void The_pulse_comes_at_every_sample_and_every_report_and_no_other_batch(long sampleEvery, long reportEvery)
+    {
+        const long Batches = 260_000;
+        var pulses = new List<long>();
+        for (long done = RunRegime.NextPulse(0, sampleEvery, reportEvery); done <= Batches; done += RunRegime.NextPulse(done, sampleEvery, reportEvery))
+        {
+            pulses.Add(done);
+        }
+        var due = new SortedSet<long>();
+        for (var k = sampleEvery; k <= Batches; k += sampleEvery) due.Add(k);
+        for (var k = reportEvery; reportEvery != long.MaxValue && k <= Batches; k += reportEvery) due.Add(k);
+        Assert.Equal(due, pulses);
+    }
+
     [Fact]
     public void The_sampler_keeps_a_bounded_evenly_spaced_set_starting_at_the_first_batch()
     {
