@@ -40,13 +40,9 @@ public static partial class SweepResults
     {
         var outcomes = new Dictionary<string, ProbeOutcome>(StringComparer.Ordinal);
         foreach (var id in await ReadJobIdsAsync(FailuresDir(resultsDir), ct).ConfigureAwait(false)) outcomes[id] = ProbeOutcome.Unstable;
-        var listing = await ReadPartsAsync(SummaryDir(resultsDir), ct).ConfigureAwait(false);
-        foreach (var part in listing.Live)
+        foreach (var row in await ReadRunOutcomesAsync(resultsDir, ct).ConfigureAwait(false))
         {
-            var ids = await ReadStringColumnAsync(part.Path, "job_id", ct).ConfigureAwait(false);
-            var runOutcomes = await ReadOptionalStringColumnAsync(part.Path, "outcome", ids.Count, ct).ConfigureAwait(false);
-            var regimes = await ReadOptionalStringColumnAsync(part.Path, "regime", ids.Count, ct).ConfigureAwait(false);
-            for (var i = 0; i < ids.Count; i++) outcomes[ids[i]] = ThresholdSearch.OutcomeOf(runOutcomes[i], regimes[i]);
+            outcomes[row.JobId] = ThresholdSearch.OutcomeOf(row.Outcome, row.Regime);
         }
         return outcomes;
     }
@@ -55,20 +51,25 @@ public static partial class SweepResults
     /// The summary rows' job ids whose run stalled (<c>outcome</c> = <c>stalled</c>), for recovery: rows renamed into
     /// place before a crash reached the journal are counted again, and a stalled one should count as stalled.
     /// </summary>
-    public static async Task<IReadOnlySet<string>> ReadStalledJobIdsAsync(string resultsDir, CancellationToken ct = default)
+    public static async Task<IReadOnlySet<string>> ReadStalledJobIdsAsync(string resultsDir, CancellationToken ct = default) =>
+        (await ReadRunOutcomesAsync(resultsDir, ct).ConfigureAwait(false))
+            .Where(row => row.Outcome == "stalled")
+            .Select(row => row.JobId)
+            .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Every summary row's job id with its <c>outcome</c> and <c>regime</c> (null in parts written before the column).</summary>
+    private static async Task<List<(string JobId, string? Outcome, string? Regime)>> ReadRunOutcomesAsync(string resultsDir, CancellationToken ct)
     {
-        var stalled = new HashSet<string>(StringComparer.Ordinal);
+        var rows = new List<(string, string?, string?)>();
         var listing = await ReadPartsAsync(SummaryDir(resultsDir), ct).ConfigureAwait(false);
         foreach (var part in listing.Live)
         {
             var ids = await ReadStringColumnAsync(part.Path, "job_id", ct).ConfigureAwait(false);
-            var runOutcomes = await ReadOptionalStringColumnAsync(part.Path, "outcome", ids.Count, ct).ConfigureAwait(false);
-            for (var i = 0; i < ids.Count; i++)
-            {
-                if (runOutcomes[i] == "stalled") stalled.Add(ids[i]);
-            }
+            var outcomes = await ReadOptionalStringColumnAsync(part.Path, "outcome", ids.Count, ct).ConfigureAwait(false);
+            var regimes = await ReadOptionalStringColumnAsync(part.Path, "regime", ids.Count, ct).ConfigureAwait(false);
+            for (var i = 0; i < ids.Count; i++) rows.Add((ids[i], outcomes[i], regimes[i]));
         }
-        return stalled;
+        return rows;
     }
 
     /// <summary>A string column with nulls; all null when the part has no such column (written before it existed).</summary>
