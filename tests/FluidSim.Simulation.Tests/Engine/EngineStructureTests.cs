@@ -21,6 +21,12 @@ public class EngineStructureTests
         { "random", 300_000 },
         { "few distinct in a narrow range", 200_000 },
         { "two clusters", 100_000 },
+        // The delays of an overloaded FCFS run in completion order: sorted by insertion, with moves of one to many places.
+        { "nearly ascending", 100_000 },
+        { "nearly ascending with far moves", 50_000 },
+        // Nearly ascending, then disordered: insertion gives up half-way and the radix sort takes what it left.
+        { "nearly ascending, then shuffled", 100_000 },
+        { "descending", 5000 },
     };
 
     [Theory]
@@ -45,6 +51,10 @@ public class EngineStructureTests
                 "few distinct in a narrow range" => 0.1 + (rng.NextInt(50) * 1e-12),
                 // Most values in one octave, a few far away: buckets of very different sizes, split again on their own bits.
                 "two clusters" => i % 100 == 0 ? rng.NextDouble(1e5, 1e7) : rng.NextDouble(3.0, 3.5),
+                "nearly ascending" => (i * 5.7) + rng.NextDouble(0, 60),
+                "nearly ascending with far moves" => (i * 5.7) + (i % 97 == 0 ? -rng.NextDouble(0, 2000) : rng.NextDouble(0, 30)),
+                "nearly ascending, then shuffled" => i < count / 2 ? (i * 5.7) + rng.NextDouble(0, 60) : rng.NextDouble(0, 1e6),
+                "descending" => -i - rng.NextDouble(),
                 _ => rng.NextDouble(),
             };
         }
