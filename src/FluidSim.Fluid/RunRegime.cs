@@ -90,7 +90,7 @@ public static class RunRegime
         // (kept by L_filter, fitting in M_total) cost Σg token-batches, λ* = C / (ḡ (d_0 + d_1 C)) / share = C n / (Σg (d_0 + d_1 C)).
         if (requests.Count < 2 || FluidModel.Problems(parameters).Any()) return null;
         double first = double.PositiveInfinity, last = double.NegativeInfinity, tokenBatches = 0;
-        foreach (var r in requests)
+        foreach (var r in RequestList.AsSpan(requests))
         {
             first = Math.Min(first, r.ArrivalTime);
             last = Math.Max(last, r.ArrivalTime);
@@ -115,7 +115,7 @@ public static class RunRegime
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(test);
         var lastArrival = 0.0;
-        foreach (var r in requests)
+        foreach (var r in RequestList.AsSpan(requests))
         {
             if (parameters.LFilter is not { } limit || r.DecodeLength <= limit) lastArrival = Math.Max(lastArrival, r.ArrivalTime);
         }

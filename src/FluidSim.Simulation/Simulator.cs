@@ -611,12 +611,7 @@ public sealed class Simulator
     /// </summary>
     private static ReadOnlySpan<Request> KeptInArrivalOrder(IReadOnlyList<Request> requests, int? lFilter)
     {
-        ReadOnlySpan<Request> all = requests switch
-        {
-            Request[] array => array,
-            List<Request> list => CollectionsMarshal.AsSpan(list),
-            _ => requests.ToArray(),
-        };
+        var all = RequestList.AsSpan(requests);
         var count = 0;
         var ordered = true;
         var previous = default(Request);

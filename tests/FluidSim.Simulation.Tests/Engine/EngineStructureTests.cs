@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FluidSim.Simulation;
 using FluidSim.Simulation.Workloads;
 
@@ -81,6 +83,18 @@ public class EngineStructureTests
         Assert.Equal(Percentiles.Linear(sorted, 0.5), d.P50);
         Assert.Equal(Percentiles.Linear(sorted, 0.99), d.P99);
         Assert.Equal(sorted[^1], d.Max);
+    }
+
+    [Fact]
+    public void RequestList_views_an_array_or_a_list_without_copying_and_copies_anything_else()
+    {
+        Request[] array = [new(0, 0.5, 10, 3), new(1, 1.5, 20, 4)];
+        var list = new List<Request>(array);
+        var other = list.AsReadOnly();
+
+        Assert.True(Unsafe.AreSame(ref MemoryMarshal.GetReference(RequestList.AsSpan(array)), ref array[0]));
+        Assert.True(Unsafe.AreSame(ref MemoryMarshal.GetReference(RequestList.AsSpan(list)), ref CollectionsMarshal.AsSpan(list)[0]));
+        Assert.Equal(array, RequestList.AsSpan(other).ToArray());
     }
 
     [Fact]
