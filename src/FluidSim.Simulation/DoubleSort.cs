@@ -16,7 +16,7 @@ namespace FluidSim.Simulation;
 // summed over it is the same to the last bit.
 // Before all that, values that are nearly ascending already are sorted by insertion: the delays of an overloaded FCFS run
 // are, in completion order (each a few places from its own), and insertion then takes half the time or less. It gives up
-// as soon as it moves more than a few values per value, and the radix sort takes the permutation it leaves.
+// as soon as it has moved the values more than a few places each, and the radix sort takes the permutation it leaves.
 // Memory traffic: one pass maps doubles to keys (and finds the varying bits), one counts every digit, one per digit
 // scatters, and a last one maps the keys back to doubles while it sorts the runs of ties; the scratch buffer and the
 // counts come from the shared array pool, so repeated runs (benchmarks, sweeps) fault no fresh pages in.
@@ -84,12 +84,13 @@ internal static class DoubleSort
     /// <summary>
     /// Sorts <paramref name="values"/> by insertion when they are nearly ascending already, as the delays of an overloaded
     /// first-come-first-served run are in completion order. Gives up, leaving a permutation of them, as soon as the values
-    /// moved exceed <see cref="MovesPerValue"/> per value looked at (plus a fixed allowance), so that other input costs
-    /// little more than a look.
+    /// moved exceed <see cref="MovesPerValue"/> per value looked at (plus one per <see cref="AllowanceDivisor"/> values), so
+    /// that other input costs little more than a look.
     /// </summary>
     /// <remarks>
     /// Most values move by fewer than eight places, by a distance no branch predicts: a vector comparison with the eight
-    /// before counts the places, and a masked store moves them. Optimised at once: the method runs a few times per run.
+    /// before counts the places, and a masked store moves them. Compiled optimised at its first call, for the CPU at hand:
+    /// it runs once per sort, so it would never tier up.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TrySortNearlyAscending(Span<double> values)
