@@ -29,6 +29,9 @@ public class EngineStructureTests
         // Nearly ascending, then disordered: insertion gives up half-way and the radix sort takes what it left.
         { "nearly ascending, then shuffled", 100_000 },
         { "descending", 5000 },
+        // As TPOT: clusters of a few dozen values that differ only in their last bits, left as runs of ties by the radix
+        // sort (a far value widens the range), then sorted by insertion.
+        { "clusters of near-equal values", 100_000 },
     };
 
     [Theory]
@@ -57,6 +60,7 @@ public class EngineStructureTests
                 "nearly ascending with far moves" => (i * 5.7) + (i % 97 == 0 ? -rng.NextDouble(0, 2000) : rng.NextDouble(0, 30)),
                 "nearly ascending, then shuffled" => i < count / 2 ? (i * 5.7) + rng.NextDouble(0, 60) : rng.NextDouble(0, 1e6),
                 "descending" => -i - rng.NextDouble(),
+                "clusters of near-equal values" => i == 0 ? 1e6 : 3 + (rng.NextInt(3000) * 1e-3) + (rng.NextInt(64) * 1e-14),
                 _ => rng.NextDouble(),
             };
         }
