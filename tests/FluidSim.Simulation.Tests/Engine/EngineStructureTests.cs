@@ -28,10 +28,16 @@ public class EngineStructureTests
         { "nearly ascending with far moves", 50_000 },
         // Nearly ascending, then disordered: insertion gives up half-way and the radix sort takes what it left.
         { "nearly ascending, then shuffled", 100_000 },
+        // Lengths that are not a multiple of the vector width: the last values take the scalar path.
+        { "nearly ascending", 100_003 },
+        { "negative and positive", 3001 },
+        // Nearly ascending with runs of equal values: a value equal to ones before it stays after them.
+        { "nearly ascending with equal neighbours", 20_011 },
         { "descending", 5000 },
         // As TPOT: clusters of a few dozen values that differ only in their last bits, left as runs of ties by the radix
         // sort (a far value widens the range), then sorted by insertion.
         { "clusters of near-equal values", 100_000 },
+        { "clusters of near-equal values", 100_005 },
     };
 
     [Theory]
@@ -59,6 +65,7 @@ public class EngineStructureTests
                 "nearly ascending" => (i * 5.7) + rng.NextDouble(0, 60),
                 "nearly ascending with far moves" => (i * 5.7) + (i % 97 == 0 ? -rng.NextDouble(0, 2000) : rng.NextDouble(0, 30)),
                 "nearly ascending, then shuffled" => i < count / 2 ? (i * 5.7) + rng.NextDouble(0, 60) : rng.NextDouble(0, 1e6),
+                "nearly ascending with equal neighbours" => Math.Floor(((i * 5.7) + rng.NextDouble(0, 60)) / 20),
                 "descending" => -i - rng.NextDouble(),
                 "clusters of near-equal values" => i == 0 ? 1e6 : 3 + (rng.NextInt(3000) * 1e-3) + (rng.NextInt(64) * 1e-14),
                 _ => rng.NextDouble(),
