@@ -4,7 +4,6 @@ using FluidSim.Experiments;
 using FluidSim.Results;
 using FluidSim.Simulation;
 using Serilog;
-using Spectre.Console;
 
 namespace FluidSim.Cli;
 
@@ -136,8 +135,8 @@ public static class SimulateCommand
     {
         var s = result.Summary;
         Console.WriteLine($"Experiment: {result.Folder}");
-        var table = new Table().AddColumn("metric").AddColumn(new Spectre.Console.TableColumn("value").RightAligned());
-        void Row(string name, object? value) => table.AddRow(Markup.Escape(name), Markup.Escape(FormatValue(value)));
+        var rows = new List<(string Metric, string Value)>();
+        void Row(string name, object? value) => rows.Add((name, FormatValue(value)));
         Row("outcome", s.Outcome);
         Row("requests", s.NumRequests);
         Row("completed", s.Completed);
@@ -155,7 +154,7 @@ public static class SimulateCommand
         Row("swap_outs", s.SwapOuts);
         Row("preemptions", s.Preemptions);
         Row("memory_utilization_mean", s.MemoryUtilizationMean);
-        AnsiConsole.Write(table);
+        Console.Out.Write(BoxTable.Render(("metric", "value"), rows));
     }
 
     private static string FormatValue(object? value) => value switch
