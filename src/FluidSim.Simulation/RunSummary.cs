@@ -12,17 +12,53 @@ public readonly record struct Distribution(double? Mean, double? P50, double? P9
     /// <remarks>The mean is the sum in ascending order divided by the count, so it does not depend on the input order.</remarks>
     public static Distribution Of(Span<double> values)
     {
-        if (values.Length == 0) return default;
         DoubleSort.Sort(values);
         var sum = 0.0;
         foreach (var v in values) sum += v;
+        return OfSorted(values, sum);
+    }
+
+    /// <summary>
+    /// <see cref="Of(Span{double})"/> of four samples (a run's four distributions), each sorted in place, with the same
+    /// results to the last bit.
+    /// </summary>
+    /// <remarks>
+    /// Each mean is still its own values added one after another in ascending order; the four sums share one loop so that
+    /// the CPU overlaps their additions, which one sum must wait for one by one (a million values: ~1.3 ms a sum alone).
+    /// </remarks>
+    internal static (Distribution A, Distribution B, Distribution C, Distribution D) OfFour(
+        Span<double> a, Span<double> b, Span<double> c, Span<double> d)
+    {
+        DoubleSort.Sort(a);
+        DoubleSort.Sort(b);
+        DoubleSort.Sort(c);
+        DoubleSort.Sort(d);
+        double sumA = 0, sumB = 0, sumC = 0, sumD = 0;
+        var shared = Math.Min(Math.Min(a.Length, b.Length), Math.Min(c.Length, d.Length));
+        for (var i = 0; i < shared; i++)
+        {
+            sumA += a[i];
+            sumB += b[i];
+            sumC += c[i];
+            sumD += d[i];
+        }
+        for (var i = shared; i < a.Length; i++) sumA += a[i];
+        for (var i = shared; i < b.Length; i++) sumB += b[i];
+        for (var i = shared; i < c.Length; i++) sumC += c[i];
+        for (var i = shared; i < d.Length; i++) sumD += d[i];
+        return (OfSorted(a, sumA), OfSorted(b, sumB), OfSorted(c, sumC), OfSorted(d, sumD));
+    }
+
+    private static Distribution OfSorted(ReadOnlySpan<double> sorted, double sum)
+    {
+        if (sorted.Length == 0) return default;
         return new Distribution(
-            sum / values.Length,
-            Percentiles.Linear(values, 0.50),
-            Percentiles.Linear(values, 0.90),
-            Percentiles.Linear(values, 0.95),
-            Percentiles.Linear(values, 0.99),
-            values[^1]);
+            sum / sorted.Length,
+            Percentiles.Linear(sorted, 0.50),
+            Percentiles.Linear(sorted, 0.90),
+            Percentiles.Linear(sorted, 0.95),
+            Percentiles.Linear(sorted, 0.99),
+            sorted[^1]);
     }
 }
 

@@ -530,6 +530,8 @@ public sealed class Simulator
         var completed = (int)_completed;
         var unfinished = _n - _completed - _rejected;
         double? PerTime(double weighted) => _wDuration > 0 ? weighted / _wDuration : null;
+        var (totalDelay, waitingTime, ttft, tpot) = Distribution.OfFour(
+            _totalDelay.AsSpan(0, completed), _waitingTime.AsSpan(0, completed), _ttft.AsSpan(0, completed), _tpot.AsSpan(0, _tpotCount));
         return new RunSummary
         {
             Outcome = stalled && unfinished > 0 ? "stalled" : "completed",
@@ -546,10 +548,10 @@ public sealed class Simulator
             RequestsSwapped = requestsSwapped,
             ThroughputRps = _makespan > 0 ? _completed / _makespan : null,
             TokenThroughput = _makespan > 0 ? _decodedCompleted / _makespan : null,
-            TotalDelay = Distribution.Of(_totalDelay.AsSpan(0, completed)),
-            WaitingTime = Distribution.Of(_waitingTime.AsSpan(0, completed)),
-            Ttft = Distribution.Of(_ttft.AsSpan(0, completed)),
-            Tpot = Distribution.Of(_tpot.AsSpan(0, _tpotCount)),
+            TotalDelay = totalDelay,
+            WaitingTime = waitingTime,
+            Ttft = ttft,
+            Tpot = tpot,
             MemoryUtilizationMean = PerTime(_wMemory),
             BatchTokensMean = PerTime(_wTokens),
             BatchSizeMean = PerTime(_wSize),

@@ -96,6 +96,23 @@ public class EngineStructureTests
         Assert.Equal(sorted[^1], d.Max);
     }
 
+    [Theory]
+    [InlineData(30_000, 30_000, 30_000, 29_000)]
+    [InlineData(5, 5, 5, 0)]
+    [InlineData(0, 0, 0, 0)]
+    [InlineData(1, 3000, 2, 2500)]
+    public void Four_distributions_at_once_equal_each_one_alone_to_the_last_bit(int a, int b, int c, int d)
+    {
+        var rng = new DeterministicRandom(a + b + c + d);
+        double[][] samples = [.. new[] { a, b, c, d }.Select(n => Enumerable.Range(0, n).Select(i => (i * 0.37) + rng.NextExponential(0.05)).ToArray())];
+        var alone = samples.Select(s => Distribution.Of(((double[])s.Clone()).AsSpan())).ToArray();
+
+        var (first, second, third, fourth) = Distribution.OfFour(samples[0], samples[1], samples[2], samples[3]);
+
+        Assert.Equal(alone, new[] { first, second, third, fourth });
+        Assert.Equal(a == 0 ? null : samples[0].Order().Aggregate(0.0, (sum, v) => sum + v) / a, first.Mean);
+    }
+
     [Fact]
     public void RequestList_views_an_array_or_a_list_without_copying_and_copies_anything_else()
     {
