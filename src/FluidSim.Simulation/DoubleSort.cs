@@ -123,10 +123,7 @@ internal static class DoubleSort
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryInsertThroughWindow(ref double first, int length, long moves, long allowance)
     {
-        var w0 = Vector512.LoadUnsafe(ref first, 0);
-        var w1 = Vector512.LoadUnsafe(ref first, 8);
-        var w2 = Vector512.LoadUnsafe(ref first, 16);
-        var w3 = Vector512.LoadUnsafe(ref first, 24);
+        LoadWindow(ref first, Window, out var w0, out var w1, out var w2, out var w3);
         var allSet = Vector512<ulong>.AllBitsSet;
         for (var i = Window; i < length; i++)
         {
@@ -134,16 +131,10 @@ internal static class DoubleSort
             if (value < w0.ToScalar())
             {
                 // Below the whole window: write it back, insert through memory, take the new last Window values.
-                w0.StoreUnsafe(ref first, (nuint)(i - 32));
-                w1.StoreUnsafe(ref first, (nuint)(i - 24));
-                w2.StoreUnsafe(ref first, (nuint)(i - 16));
-                w3.StoreUnsafe(ref first, (nuint)(i - 8));
+                StoreWindow(ref first, i, w0, w1, w2, w3);
                 moves += InsertIntoPrefix(ref first, i);
                 if (moves > (MovesPerValue * (long)i) + allowance) return false;
-                w0 = Vector512.LoadUnsafe(ref first, (nuint)(i - 31));
-                w1 = Vector512.LoadUnsafe(ref first, (nuint)(i - 23));
-                w2 = Vector512.LoadUnsafe(ref first, (nuint)(i - 15));
-                w3 = Vector512.LoadUnsafe(ref first, (nuint)(i - 7));
+                LoadWindow(ref first, i + 1, out w0, out w1, out w2, out w3);
                 continue;
             }
             // The window's lowest value leaves it, final in the prefix; the values up to the first greater one shift
@@ -168,11 +159,32 @@ internal static class DoubleSort
             w2 = Vector512.ConditionalSelect(g2.AsDouble(), w2, Vector512.ConditionalSelect(nextGreater2, v, next2));
             w3 = Vector512.ConditionalSelect(g3.AsDouble(), w3, Vector512.ConditionalSelect(nextGreater3, v, next3));
         }
-        w0.StoreUnsafe(ref first, (nuint)(length - 32));
-        w1.StoreUnsafe(ref first, (nuint)(length - 24));
-        w2.StoreUnsafe(ref first, (nuint)(length - 16));
-        w3.StoreUnsafe(ref first, (nuint)(length - 8));
+        StoreWindow(ref first, length, w0, w1, w2, w3);
         return true;
+    }
+
+    /// <summary>The four registers of the window from the <see cref="Window"/> values before <paramref name="end"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadWindow(
+        ref double first, int end, out Vector512<double> w0, out Vector512<double> w1, out Vector512<double> w2, out Vector512<double> w3)
+    {
+        var start = (nuint)(end - Window);
+        w0 = Vector512.LoadUnsafe(ref first, start);
+        w1 = Vector512.LoadUnsafe(ref first, start + 8);
+        w2 = Vector512.LoadUnsafe(ref first, start + 16);
+        w3 = Vector512.LoadUnsafe(ref first, start + 24);
+    }
+
+    /// <summary>Writes the window's four registers to the <see cref="Window"/> values before <paramref name="end"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreWindow(
+        ref double first, int end, Vector512<double> w0, Vector512<double> w1, Vector512<double> w2, Vector512<double> w3)
+    {
+        var start = (nuint)(end - Window);
+        w0.StoreUnsafe(ref first, start);
+        w1.StoreUnsafe(ref first, start + 8);
+        w2.StoreUnsafe(ref first, start + 16);
+        w3.StoreUnsafe(ref first, start + 24);
     }
 
     /// <summary>
@@ -241,15 +253,11 @@ internal static class DoubleSort
         if (Vector512.IsHardwareAccelerated && keys.Length >= Vector512<ulong>.Count)
         {
             ref var key = ref MemoryMarshal.GetReference(keys);
-            var signBit = Vector512.Create(1UL << 63);
             var minimum = Vector512<ulong>.AllBitsSet;
             var maximum = Vector512<ulong>.Zero;
             for (; i <= keys.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
             {
-                var bits = Vector512.LoadUnsafe(ref key, (nuint)i);
-                // All ones for a negative value (flip every bit), the sign bit alone for the rest.
-                var flip = Vector512.ShiftRightArithmetic(bits.AsInt64(), 63).AsUInt64() | signBit;
-                var mapped = bits ^ flip;
+                var mapped = ToKeyLanes(Vector512.LoadUnsafe(ref key, (nuint)i));
                 mapped.StoreUnsafe(ref key, (nuint)i);
                 minimum = Vector512.Min(minimum, mapped);
                 maximum = Vector512.Max(maximum, mapped);
@@ -278,13 +286,9 @@ internal static class DoubleSort
         {
             ref var key = ref MemoryMarshal.GetReference(keys);
             ref var value = ref MemoryMarshal.GetReference(values);
-            var signBit = Vector512.Create(1UL << 63);
             for (; i <= keys.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
             {
-                var mapped = Vector512.LoadUnsafe(ref key, (nuint)i);
-                // The sign bit alone for a key with it set (a positive value), all ones for the rest.
-                var flip = (Vector512.ShiftRightLogical(mapped, 63) - Vector512<ulong>.One) | signBit;
-                (mapped ^ flip).StoreUnsafe(ref value, (nuint)i);
+                FromKeyLanes(Vector512.LoadUnsafe(ref key, (nuint)i)).StoreUnsafe(ref value, (nuint)i);
             }
         }
         for (; i < keys.Length; i++) values[i] = FromKey(keys[i]);
@@ -292,6 +296,16 @@ internal static class DoubleSort
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FromKey(ulong key) => (key >> 63) != 0 ? key & ~(1UL << 63) : ~key;
+
+    /// <summary><see cref="ToKey"/> of eight values: all bits flipped for a negative value, the sign bit alone for the rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> ToKeyLanes(Vector512<ulong> bits) =>
+        bits ^ (Vector512.ShiftRightArithmetic(bits.AsInt64(), 63).AsUInt64() | Vector512.Create(1UL << 63));
+
+    /// <summary><see cref="FromKey"/> of eight keys: the sign bit alone for a key with it set (a positive value), all bits for the rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> FromKeyLanes(Vector512<ulong> keys) =>
+        keys ^ ((Vector512.ShiftRightLogical(keys, 63) - Vector512<ulong>.One) | Vector512.Create(1UL << 63));
 
     /// <summary>
     /// Sorts <paramref name="keys"/> stably by bits [low, low + passes * digitBits), least significant digit first, moving
@@ -373,7 +387,6 @@ internal static class DoubleSort
             // only at the places where a run ends (most keys of TPOT are in runs; a branch per key mispredicts).
             ref var key = ref MemoryMarshal.GetReference(sorted);
             ref var value = ref Unsafe.As<double, ulong>(ref MemoryMarshal.GetReference(values));
-            var signBit = Vector512.Create(1UL << 63);
             var highBefore = Vector512.Create(runHigh);
             for (; i <= sorted.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
             {
@@ -383,8 +396,7 @@ internal static class DoubleSort
                 var previous = Avx512F.AlignRight64(high, highBefore, 7);
                 highBefore = high;
                 var ties = (uint)Vector512.Equals(high, previous).ExtractMostSignificantBits();
-                var flip = (Vector512.ShiftRightLogical(keys, 63) - Vector512<ulong>.One) | signBit;
-                (keys ^ flip).StoreUnsafe(ref value, (nuint)i);
+                FromKeyLanes(keys).StoreUnsafe(ref value, (nuint)i);
                 // Each clear bit is a key that starts a new run: the run before it is written and can be sorted.
                 for (var starts = ~ties & 0xFF; starts != 0; starts &= starts - 1)
                 {
