@@ -8,16 +8,24 @@ namespace FluidSim.Simulation;
 /// <summary>RUNNING of simulator.md, structure of arrays in RUNNING order (slot = position from the front).</summary>
 internal sealed class RunningList
 {
+    /// <summary>
+    /// Every array has at least this many elements after the last slot, so that a 16-lane vector that starts at any slot
+    /// may be loaded and stored back whole (its lanes past the batch unchanged) without a scalar tail.
+    /// </summary>
+    public const int Slack = 16;
+
+    private const int InitialCapacity = 4 * Slack;
+
     private readonly bool _tracksLastUse;
-    private int[] _request = new int[16];
-    private int[] _left = new int[16];
-    private int[] _size = new int[16];
+    private int[] _request = new int[InitialCapacity];
+    private int[] _left = new int[InitialCapacity];
+    private int[] _size = new int[InitialCapacity];
     private long[] _lastUse;
 
     public RunningList(bool tracksLastUse)
     {
         _tracksLastUse = tracksLastUse;
-        _lastUse = tracksLastUse ? new long[16] : [];
+        _lastUse = tracksLastUse ? new long[InitialCapacity] : [];
     }
 
     /// <summary>Index in the arrays of slot 0.</summary>
@@ -51,7 +59,7 @@ internal sealed class RunningList
 
     public void Append(int request, int left, int size, long batchId)
     {
-        if (Start + Count == _request.Length) MakeRoom();
+        if (Start + Count + Slack == _request.Length) MakeRoom();
         var i = Start + Count++;
         _request[i] = request;
         _left[i] = left;
@@ -160,9 +168,10 @@ internal sealed class RunningList
         if (_tracksLastUse) _lastUse.AsSpan(from, length).CopyTo(_lastUse.AsSpan(to));
     }
 
-    /// <summary>No room after the last slot: slide the window to the front, or grow the arrays when it is over half full.</summary>
+    /// <summary>No room after the last slot but the slack: slide the window to the front, or grow the arrays when it is over half full.</summary>
     private void MakeRoom()
     {
+        // Capacity is at least 4 * Slack, so after a slide Count + Slack fits with room to append.
         if (Count <= _request.Length / 2)
         {
             Move(Start, 0, Count);

@@ -419,7 +419,7 @@ public sealed class Simulator
         var end = _t + duration;
         _t = end;
         var start = _running.Start;
-        anyCompleted = DecrementFindingZero(_running.Left.AsSpan(start, batchSize));
+        anyCompleted = DecrementFindingZero(_running, batchSize);
         _u += batchSize;
         // The first token of the slots that execute for the first time since they entered RUNNING.
         for (var j = _running.FirstTokenWatermark; j < batchSize; j++)
@@ -429,6 +429,31 @@ public sealed class Simulator
         }
         _running.Executed(batchSize, _batchId);
         return duration;
+    }
+
+    /// <summary>Subtracts one from RUNNING's Left in slots [0, <paramref name="count"/>); true when one of them reaches zero.</summary>
+    /// <remarks>
+    /// With 512-bit vectors a batch of up to 16 (the million-request run averages 15) is one masked vector: the lanes past
+    /// the batch are stored back unchanged into RUNNING's slack, and no scalar tail branches on the batch size.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool DecrementFindingZero(RunningList running, int count)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref var first = ref running.Left[running.Start];
+            var hits = Vector512<int>.Zero;
+            for (var j = 0; j < count; j += Vector512<int>.Count)
+            {
+                // All bits set (-1) in the lanes of batch members.
+                var inBatch = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count - j));
+                var v = Vector512.LoadUnsafe(ref first, (nuint)j) + inBatch;
+                v.StoreUnsafe(ref first, (nuint)j);
+                hits |= Vector512.Equals(v, Vector512<int>.Zero) & inBatch;
+            }
+            return hits != Vector512<int>.Zero;
+        }
+        return DecrementFindingZero(running.Left.AsSpan(running.Start, count));
     }
 
     /// <summary>Subtracts one from every value; true when one of them reaches zero.</summary>
@@ -462,9 +487,8 @@ public sealed class Simulator
     {
         var end = _t;
         var start = _running.Start;
-        var left = _running.Left.AsSpan(start, batchSize);
         if (_completedSlots.Length < batchSize) Array.Resize(ref _completedSlots, Math.Max(batchSize, 2 * _completedSlots.Length));
-        var completedNow = ZeroPositions(left, _completedSlots);
+        var completedNow = ZeroPositions(_running, batchSize, _completedSlots);
         foreach (var j in _completedSlots.AsSpan(0, completedNow))
         {
             var r = _running.Request[start + j];
@@ -484,6 +508,26 @@ public sealed class Simulator
         }
         _running.RemoveCompleted(_completedSlots.AsSpan(0, completedNow));
         return completedNow;
+    }
+
+    /// <summary>Writes the positions of the zeros of slots [0, <paramref name="count"/>) of Left into <paramref name="positions"/> (long enough), ascending; returns how many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ZeroPositions(RunningList running, int count, Span<int> positions)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // As in DecrementFindingZero: whole vectors into RUNNING's slack, lanes past the batch masked off.
+            ref var first = ref running.Left[running.Start];
+            var found = 0;
+            for (var j = 0; j < count; j += Vector512<int>.Count)
+            {
+                var inBatch = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count - j));
+                var zeros = (Vector512.Equals(Vector512.LoadUnsafe(ref first, (nuint)j), Vector512<int>.Zero) & inBatch).ExtractMostSignificantBits();
+                for (; zeros != 0; zeros &= zeros - 1) positions[found++] = j + BitOperations.TrailingZeroCount(zeros);
+            }
+            return found;
+        }
+        return ZeroPositions(running.Left.AsSpan(running.Start, count), positions);
     }
 
     /// <summary>Writes the positions of the zeros of <paramref name="values"/> into <paramref name="positions"/> (long enough), ascending; returns how many.</summary>
