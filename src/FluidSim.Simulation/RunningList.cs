@@ -9,7 +9,7 @@ namespace FluidSim.Simulation;
 internal sealed class RunningList
 {
     /// <summary>
-    /// Every array has at least this many elements after the last slot, so that a 16-lane vector that starts at any slot
+    /// Every array (LastUse too, when it is kept) has at least this many elements after the last slot, so that a 16-lane vector that starts at any slot
     /// may be loaded and stored back whole (its lanes past the batch unchanged) without a scalar tail.
     /// </summary>
     public const int Slack = 16;

@@ -445,8 +445,7 @@ public sealed class Simulator
             var hits = Vector512<int>.Zero;
             for (var j = 0; j < count; j += Vector512<int>.Count)
             {
-                // All bits set (-1) in the lanes of batch members.
-                var inBatch = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count - j));
+                var inBatch = BatchLanes(count - j);
                 var v = Vector512.LoadUnsafe(ref first, (nuint)j) + inBatch;
                 v.StoreUnsafe(ref first, (nuint)j);
                 hits |= Vector512.Equals(v, Vector512<int>.Zero) & inBatch;
@@ -455,6 +454,10 @@ public sealed class Simulator
         }
         return DecrementFindingZero(running.Left.AsSpan(running.Start, count));
     }
+
+    /// <summary>All bits set (-1) in the first <paramref name="remaining"/> lanes (all 16 when more), zero in the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> BatchLanes(int remaining) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(remaining));
 
     /// <summary>Subtracts one from every value; true when one of them reaches zero.</summary>
     /// <remarks>128-bit vectors: every x64 and Arm64 CPU has them, so ReadyToRun images keep this code precompiled.</remarks>
@@ -521,7 +524,7 @@ public sealed class Simulator
             var found = 0;
             for (var j = 0; j < count; j += Vector512<int>.Count)
             {
-                var inBatch = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count - j));
+                var inBatch = BatchLanes(count - j);
                 var zeros = (Vector512.Equals(Vector512.LoadUnsafe(ref first, (nuint)j), Vector512<int>.Zero) & inBatch).ExtractMostSignificantBits();
                 for (; zeros != 0; zeros &= zeros - 1) positions[found++] = j + BitOperations.TrailingZeroCount(zeros);
             }
