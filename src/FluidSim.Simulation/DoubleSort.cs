@@ -9,32 +9,30 @@ namespace FluidSim.Simulation;
 
 // Implementation note: a run's four distributions sort one value per completed request (a million-request run sorts four
 // million doubles), which a comparison sort does in ~50 ms per million. Here each double becomes an unsigned key of the
-// same order; an LSD radix sort (digits of at most 11 bits, which stream well through the cache) orders the keys by
-// their leading varying bits, as many as log2(n) + 8 bits need passes for (three passes, 33 bits, for a million; two for
-// 20,000), and each run of keys that share those bits, adjacent by then and short, is sorted on its own (insertion
-// sort, or a comparison sort for a long one, so the worst case stays n log n). Both give the same ascending sequence as a comparison
-// sort (the values are never NaN and never -0.0, the only doubles that compare equal with different bits), so the mean
-// summed over it is the same to the last bit.
+// same order, and an LSD radix sort in 8-bit digits (256 buckets, whose write positions stay in the L1 cache: on this
+// project's machines a pass of 11-bit digits took 2.5 times as long) orders the keys' offsets from the least key on all
+// of their bits, so no ties are left to sort. It gives the same ascending sequence as a comparison sort (the values are
+// never NaN and never -0.0, the only doubles that compare equal with different bits), so the mean summed over it is the
+// same to the last bit.
+// Why every bit: the simulator's values cluster where only the last bits differ (a TPOT is a sum of batch durations
+// rounded one way or another, and many requests share one), so sorting on the leading log2(n) + 8 bits left most of a
+// million TPOTs in runs of ties, and sorting those runs cost as much as the radix passes.
 // Before all that, values that are nearly ascending already are sorted by insertion: the delays of an overloaded FCFS run
 // are, in completion order (each a few places from its own). With AVX-512 the last 32 values of the sorted prefix stay
-// in registers and a value is placed among them without a branch, about 7 ns a value against 16 for the radix sort. It
-// gives up as soon as it has moved the values more than a few places each, and the radix sort takes the permutation it
-// leaves.
-// Memory traffic: one pass maps doubles to keys (and finds the varying bits), one counts every digit, one per digit
-// scatters, and a last one maps the keys back to doubles while it sorts the runs of ties; the scratch buffer and the
-// counts come from the shared array pool, so repeated runs (benchmarks, sweeps) fault no fresh pages in. The passes that
-// map keys run eight keys at a time where AVX-512 is there.
+// in registers and a value is placed among them without a branch, about 7 ns a value. It gives up as soon as it has
+// moved the values more than a few places each, and the radix sort takes the permutation it leaves.
+// Memory traffic: one pass maps doubles to keys (and finds the least and greatest), one takes the offsets and counts
+// every digit, one per digit scatters, and a last one maps the keys back to doubles; the scratch buffer and the counts
+// come from the shared array pool, so repeated runs (benchmarks, sweeps) fault no fresh pages in. The passes that map
+// keys run eight keys at a time where AVX-512 is there.
 
 /// <summary>Sorts doubles ascending, in place, in a few passes over memory.</summary>
 internal static class DoubleSort
 {
     // Below this a comparison sort is cheaper than counting digits.
     private const int RadixThreshold = 1024;
-    private const int MaxDigitBits = 11;
-    // Runs of ties up to this long are sorted by insertion, longer ones by a comparison sort. TPOT leaves thousands of
-    // runs of 17 to 64 values (near-equal values that differ in their last bits); as fast by insertion in a warm process,
-    // and in a short one they do not wait for the comparison sort's instantiation to leave tier 0.
-    private const int ShortRun = 64;
+    private const int DigitBits = 8;
+    private const int Buckets = 1 << DigitBits;
     // Nearly ascending input moves each value by a few places, random input by half of those before it. The first
     // values of a run may be more disordered than the rest (the first requests meet an empty node): an allowance of
     // one move per AllowanceDivisor values.
@@ -56,23 +54,16 @@ internal static class DoubleSort
         if (min == max)
         {
             // Every value is the same: nothing moves.
-            FromKeys(keys, keys);
+            FromKeys(keys, keys, 0);
             return;
         }
 
-        // Bits above the highest one that varies are the same in every key. Sort on the next log2(n) + 8 bits below
-        // it (ties among n keys spread over 256 n slots are rare), in passes of at most 11 bits.
-        var varyingBits = 64 - BitOperations.LeadingZeroCount(min ^ max);
-        var passes = (Math.Min(varyingBits, BitOperations.Log2((uint)keys.Length) + 8) + MaxDigitBits - 1) / MaxDigitBits;
-        // As many bits as those passes can take: fewer ties left for the last step.
-        var sortBits = Math.Min(varyingBits, passes * MaxDigitBits);
-        var digitBits = (sortBits + passes - 1) / passes;
-        var low = Math.Max(0, varyingBits - (passes * digitBits));
+        var passes = (64 - BitOperations.LeadingZeroCount(max - min) + DigitBits - 1) / DigitBits;
         var buffer = ArrayPool<ulong>.Shared.Rent(keys.Length);
         try
         {
-            var sorted = RadixSort(keys, buffer.AsSpan(0, keys.Length), low, passes, digitBits);
-            RestoreSortingTies(sorted, values, low);
+            var sorted = RadixSort(keys, buffer.AsSpan(0, keys.Length), min, passes);
+            FromKeys(sorted, keys, min);
         }
         finally
         {
@@ -278,20 +269,24 @@ internal static class DoubleSort
         return (min, max);
     }
 
-    /// <summary>Writes the double of each key of <paramref name="keys"/> into <paramref name="values"/> (which may be the same memory).</summary>
-    private static void FromKeys(ReadOnlySpan<ulong> keys, Span<ulong> values)
+    /// <summary>
+    /// Writes the double of each key of <paramref name="keys"/> plus <paramref name="offset"/> into
+    /// <paramref name="values"/> (which may be the same memory).
+    /// </summary>
+    private static void FromKeys(ReadOnlySpan<ulong> keys, Span<ulong> values, ulong offset)
     {
         var i = 0;
         if (Vector512.IsHardwareAccelerated && keys.Length >= Vector512<ulong>.Count)
         {
             ref var key = ref MemoryMarshal.GetReference(keys);
             ref var value = ref MemoryMarshal.GetReference(values);
+            var offsets = Vector512.Create(offset);
             for (; i <= keys.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
             {
-                FromKeyLanes(Vector512.LoadUnsafe(ref key, (nuint)i)).StoreUnsafe(ref value, (nuint)i);
+                FromKeyLanes(Vector512.LoadUnsafe(ref key, (nuint)i) + offsets).StoreUnsafe(ref value, (nuint)i);
             }
         }
-        for (; i < keys.Length; i++) values[i] = FromKey(keys[i]);
+        for (; i < keys.Length; i++) values[i] = FromKey(keys[i] + offset);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -308,49 +303,54 @@ internal static class DoubleSort
         keys ^ ((Vector512.ShiftRightLogical(keys, 63) - Vector512<ulong>.One) | Vector512.Create(1UL << 63));
 
     /// <summary>
-    /// Sorts <paramref name="keys"/> stably by bits [low, low + passes * digitBits), least significant digit first, moving
-    /// them between <paramref name="keys"/> and <paramref name="buffer"/> (same length); returns the one holding the result.
+    /// Sorts <paramref name="keys"/> by their offsets from <paramref name="min"/> (the least of them), which take
+    /// <paramref name="passes"/> digits, least significant digit first, moving them between <paramref name="keys"/> and
+    /// <paramref name="buffer"/> (same length); returns the one holding the offsets in ascending order.
     /// </summary>
-    private static Span<ulong> RadixSort(Span<ulong> keys, Span<ulong> buffer, int low, int passes, int digitBits)
+    private static Span<ulong> RadixSort(Span<ulong> keys, Span<ulong> buffer, ulong min, int passes)
     {
-        var buckets = 1 << digitBits;
-        var mask = (ulong)(buckets - 1);
-        var countsArray = ArrayPool<int>.Shared.Rent(passes * buckets);
+        var countsArray = ArrayPool<int>.Shared.Rent(passes * Buckets);
         try
         {
-            var counts = countsArray.AsSpan(0, passes * buckets);
+            var counts = countsArray.AsSpan(0, passes * Buckets);
             counts.Clear();
-            // Every digit's counts in one pass (passes is 1 to 4: n < 2^31 gives at most 39 bits).
+            // The offsets, and every digit's counts, in one pass (a digit past the last pass is zero in every offset).
             ref var count = ref MemoryMarshal.GetReference(counts);
-            foreach (var key in keys)
+            ref var first = ref MemoryMarshal.GetReference(keys);
+            for (var i = 0; i < keys.Length; i++)
             {
-                var digits = key >> low;
-                Unsafe.Add(ref count, (int)(digits & mask))++;
-                if (passes > 1) Unsafe.Add(ref count, buckets + (int)((digits >> digitBits) & mask))++;
-                if (passes > 2) Unsafe.Add(ref count, (2 * buckets) + (int)((digits >> (2 * digitBits)) & mask))++;
-                if (passes > 3) Unsafe.Add(ref count, (3 * buckets) + (int)((digits >> (3 * digitBits)) & mask))++;
+                var offset = Unsafe.Add(ref first, i) - min;
+                Unsafe.Add(ref first, i) = offset;
+                Unsafe.Add(ref count, Digit(offset, 0))++;
+                if (passes > 1) Unsafe.Add(ref count, Buckets + Digit(offset, 1))++;
+                if (passes > 2) Unsafe.Add(ref count, (2 * Buckets) + Digit(offset, 2))++;
+                if (passes > 3) Unsafe.Add(ref count, (3 * Buckets) + Digit(offset, 3))++;
+                if (passes > 4) Unsafe.Add(ref count, (4 * Buckets) + Digit(offset, 4))++;
+                if (passes > 5) Unsafe.Add(ref count, (5 * Buckets) + Digit(offset, 5))++;
+                if (passes > 6) Unsafe.Add(ref count, (6 * Buckets) + Digit(offset, 6))++;
+                if (passes > 7) Unsafe.Add(ref count, (7 * Buckets) + Digit(offset, 7))++;
             }
 
             Span<ulong> source = keys, target = buffer;
             for (var pass = 0; pass < passes; pass++)
             {
-                var passCounts = counts.Slice(pass * buckets, buckets);
-                var shift = low + (pass * digitBits);
+                var passCounts = counts.Slice(pass * Buckets, Buckets);
                 // A digit that every key shares moves nothing.
-                if (passCounts[(int)((source[0] >> shift) & mask)] == source.Length) continue;
+                if (passCounts[Digit(source[0], pass)] == source.Length) continue;
                 var offset = 0;
-                for (var b = 0; b < buckets; b++)
+                for (var b = 0; b < Buckets; b++)
                 {
                     var c = passCounts[b];
                     passCounts[b] = offset;
                     offset += c;
                 }
-                // The offsets stay within target: they partition [0, length) by digit.
+                // The positions stay within target: they partition [0, length) by digit.
                 ref var next = ref MemoryMarshal.GetReference(passCounts);
                 ref var to = ref MemoryMarshal.GetReference(target);
+                var shift = pass * DigitBits;
                 foreach (var key in source)
                 {
-                    ref var slot = ref Unsafe.Add(ref next, (int)((key >> shift) & mask));
+                    ref var slot = ref Unsafe.Add(ref next, (int)(key >> shift) & (Buckets - 1));
                     Unsafe.Add(ref to, slot++) = key;
                 }
                 var swap = source;
@@ -365,89 +365,7 @@ internal static class DoubleSort
         }
     }
 
-    /// <summary>
-    /// Writes the keys of <paramref name="sorted"/> (which may be <paramref name="values"/>' own memory) back into
-    /// <paramref name="values"/> as doubles, sorting each run of values whose keys agree above bit <paramref name="low"/>.
-    /// </summary>
-    private static void RestoreSortingTies(ReadOnlySpan<ulong> sorted, Span<double> values, int low)
-    {
-        // Position i is read before it is written, and a run is sorted only once all of it is written: aliasing is safe.
-        if (low == 0)
-        {
-            // Sorted on every bit: equal keys are equal values.
-            FromKeys(sorted, MemoryMarshal.Cast<double, ulong>(values));
-            return;
-        }
-        var runStart = 0;
-        var runHigh = sorted[0] >> low;
-        var i = 0;
-        if (Avx512F.IsSupported && sorted.Length >= Vector512<ulong>.Count)
-        {
-            // Eight keys at a time: compare each one's leading bits with the key's before it, write the doubles, and look
-            // only at the places where a run ends (most keys of TPOT are in runs; a branch per key mispredicts).
-            ref var key = ref MemoryMarshal.GetReference(sorted);
-            ref var value = ref Unsafe.As<double, ulong>(ref MemoryMarshal.GetReference(values));
-            var highBefore = Vector512.Create(runHigh);
-            for (; i <= sorted.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
-            {
-                var keys = Vector512.LoadUnsafe(ref key, (nuint)i);
-                var high = Vector512.ShiftRightLogical(keys, low);
-                // Lane j: the leading bits of key i + j - 1 (of the last block's last key for lane 0).
-                var previous = Avx512F.AlignRight64(high, highBefore, 7);
-                highBefore = high;
-                var ties = (uint)Vector512.Equals(high, previous).ExtractMostSignificantBits();
-                FromKeyLanes(keys).StoreUnsafe(ref value, (nuint)i);
-                // Each clear bit is a key that starts a new run: the run before it is written and can be sorted.
-                for (var starts = ~ties & 0xFF; starts != 0; starts &= starts - 1)
-                {
-                    var start = i + BitOperations.TrailingZeroCount(starts);
-                    if (start - runStart > 1) SortRun(values[runStart..start]);
-                    runStart = start;
-                }
-            }
-            runHigh = highBefore.GetElement(Vector512<ulong>.Count - 1);
-        }
-        for (; i < sorted.Length; i++)
-        {
-            var key = sorted[i];
-            values[i] = BitConverter.UInt64BitsToDouble(FromKey(key));
-            var high = key >> low;
-            if (high == runHigh) continue;
-            if (i - runStart > 1) SortRun(values[runStart..i]);
-            runStart = i;
-            runHigh = high;
-        }
-        if (sorted.Length - runStart > 1) SortRun(values[runStart..]);
-    }
-
-    private static bool IsAscending(ReadOnlySpan<double> run)
-    {
-        for (var i = 1; i < run.Length; i++)
-        {
-            if (run[i] < run[i - 1]) return false;
-        }
-        return true;
-    }
-
-    /// <summary>Sorts one run of ties (short as a rule): by insertion, or by a comparison sort when long.</summary>
-    private static void SortRun(Span<double> run)
-    {
-        if (run.Length > ShortRun)
-        {
-            // A long run is mostly one value repeated (a delay that many requests share): then it is already in order.
-            if (!IsAscending(run)) run.Sort();
-            return;
-        }
-        for (var i = 1; i < run.Length; i++)
-        {
-            var value = run[i];
-            var j = i - 1;
-            while (j >= 0 && run[j] > value)
-            {
-                run[j + 1] = run[j];
-                j--;
-            }
-            run[j + 1] = value;
-        }
-    }
+    /// <summary>Digit <paramref name="pass"/> (0 the least significant) of <paramref name="key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Digit(ulong key, int pass) => (int)(key >> (pass * DigitBits)) & (Buckets - 1);
 }

@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace FluidSim.Simulation;
 
 // Implementation note: RUNNING is a window [Start, Start + Count) of parallel arrays, so that a request can leave from
@@ -97,26 +101,34 @@ internal sealed class RunningList
     /// </summary>
     public int FormBatch(long budget)
     {
+        // In locals, and the slots read without bounds checks ([Start, Start + Count) lies within the arrays): this runs
+        // once per batch, and the fields would otherwise be stored and reloaded at every step.
+        var count = PrefixCount;
+        var tokens = PrefixTokens;
+        ref var size = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_size), Start);
+        ref var left = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_left), Start);
         // Since the last batch every member gained a token and some left: the prefix may now be too long (shrink it from
         // its end; the member taken off did not fit, so growing stops at once) or too short (grow it).
-        while (PrefixCount > 1 && PrefixTokens > budget)
+        while (count > 1 && tokens > budget)
         {
-            PrefixCount--;
-            PrefixTokens -= Context(PrefixCount);
+            count--;
+            tokens -= (long)Unsafe.Add(ref size, count) - Unsafe.Add(ref left, count) + 1;
         }
-        if (PrefixCount == 0)
+        if (count == 0)
         {
-            PrefixCount = 1;
-            PrefixTokens = Context(0);
+            count = 1;
+            tokens = (long)size - left + 1;
         }
-        while (PrefixCount < Count)
+        while (count < Count)
         {
-            var context = Context(PrefixCount);
-            if (PrefixTokens + context > budget) break;
-            PrefixTokens += context;
-            PrefixCount++;
+            var context = (long)Unsafe.Add(ref size, count) - Unsafe.Add(ref left, count) + 1;
+            if (tokens + context > budget) break;
+            tokens += context;
+            count++;
         }
-        return PrefixCount;
+        PrefixCount = count;
+        PrefixTokens = tokens;
+        return count;
     }
 
     /// <summary>After the batch executed: each member holds one token more, and the first <paramref name="batchSize"/> slots have had their first token.</summary>
@@ -133,6 +145,11 @@ internal sealed class RunningList
     /// </summary>
     public void RemoveCompleted(ReadOnlySpan<int> completedSlots)
     {
+        if (completedSlots.Length == 1 && completedSlots[0] < Vector512<int>.Count && Vector512.IsHardwareAccelerated && !_tracksLastUse)
+        {
+            RemoveOneCompleted(completedSlots[0]);
+            return;
+        }
         // One pass from the last completed slot back to the front: each slot that stays moves back by the number of
         // completed slots after it (a few slots, so element by element beats three copies per gap between completions).
         var next = completedSlots.Length - 1;
@@ -157,6 +174,33 @@ internal sealed class RunningList
         Count -= shift;
         PrefixCount -= shift;
         FirstTokenWatermark -= shift;
+    }
+
+    /// <summary>
+    /// <see cref="RemoveCompleted"/> of one slot among the first 16 (most batches that complete a request complete one):
+    /// the slots before it move back one place as one 16-lane vector per array, the lanes from it on left as they are.
+    /// </summary>
+    private void RemoveOneCompleted(int slot)
+    {
+        // Lanes [Start + 1, Start + 17) lie within the arrays: the slot is among Count slots, and Slack elements follow them.
+        PrefixTokens -= _size[Start + slot] + 1L;
+        var before = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(slot));
+        ShiftBack(_request, Start, before);
+        ShiftBack(_left, Start, before);
+        ShiftBack(_size, Start, before);
+        Start++;
+        Count--;
+        PrefixCount--;
+        FirstTokenWatermark--;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ShiftBack(int[] array, int start, Vector512<int> lanes)
+    {
+        ref var first = ref MemoryMarshal.GetArrayDataReference(array);
+        var moving = Vector512.LoadUnsafe(ref first, (nuint)start);
+        var staying = Vector512.LoadUnsafe(ref first, (nuint)start + 1);
+        Vector512.ConditionalSelect(lanes, moving, staying).StoreUnsafe(ref first, (nuint)start + 1);
     }
 
     private void Move(int from, int to, int length)

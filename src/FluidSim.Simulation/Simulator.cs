@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -38,6 +39,7 @@ public sealed class Simulator
     // Per-request state (index = position in arrival order). k is kept here only while a request is not RUNNING.
     // Arrays a mode never touches are left empty: swap-only state in recompute mode and the other way round.
     private readonly int _n;
+    private int _maxDecode;
     private readonly int[] _reqId;
     private readonly double[] _arrival;
     private readonly int[] _prefill;
@@ -67,7 +69,7 @@ public sealed class Simulator
     // This iteration's scheduling counts (rule 2) and the run's totals.
     private int _admitted, _swappedIn, _swappedOut, _preempted;
     private long _moved;
-    private long _completed, _rejected, _swapOuts, _swapIns, _preemptions, _wastedTotal, _decodedCompleted;
+    private long _completed, _rejected, _swapOuts, _swapIns, _preemptions, _wastedTotal, _decodedCompleted, _requestsSwapped;
     private double _makespan;
     private double _wDuration, _wMemory, _wTokens, _wSize, _wRunning, _wWaiting, _wSwapped;
     private long _progressCountdown;
@@ -90,16 +92,15 @@ public sealed class Simulator
         _swapMode = parameters.Mode == PreemptionMode.Swap;
         _running = new RunningList(parameters.VictimPolicy == VictimPolicy.Lru);
 
-        var kept = KeptInArrivalOrder(requests, parameters.LFilter);
-        // rate_scale > 0 keeps the order; dividing by 1 would too, but is skipped to keep the default's clock untouched.
-        var rateScale = parameters.RateScale;
-        _n = kept.Length;
-        // Arrays written whole before they are read need no zeroing; the rest are cleared (pooled arrays hold old values).
-        _reqId = Rent<int>(_n);
-        _arrival = Rent<double>(_n);
-        _prefill = Rent<int>(_n);
-        _decode = Rent<int>(_n);
-        _priority = parameters.QueuePolicy == QueuePolicy.Priority ? Rent<int>(_n) : [];
+        var rows = RequestList.AsSpan(requests);
+        // Sized for every row: with L_filter the run may keep fewer, in the first _n elements. Arrays written whole before
+        // they are read need no zeroing; the rest are cleared once _n is known (pooled arrays hold old values).
+        _reqId = Rent<int>(rows.Length);
+        _arrival = Rent<double>(rows.Length);
+        _prefill = Rent<int>(rows.Length);
+        _decode = Rent<int>(rows.Length);
+        _priority = parameters.QueuePolicy == QueuePolicy.Priority ? Rent<int>(rows.Length) : [];
+        _n = CopyInArrivalOrder(rows, parameters.LFilter, parameters.RateScale);
         _firstEnter = Rent<double>(_n);
         _firstToken = Rent<double>(_n);
         _k = Rent<int>(_n);
@@ -109,18 +110,6 @@ public sealed class Simulator
         _swapCount = _swapMode ? RentCleared<int>(_n) : [];
         _preemptCount = _swapMode ? [] : RentCleared<int>(_n);
         _wasted = _swapMode ? [] : RentCleared<long>(_n);
-        for (var i = 0; i < _n; i++)
-        {
-            var r = kept[i];
-            _reqId[i] = r.ReqId;
-            _arrival[i] = rateScale == 1 ? r.ArrivalTime : r.ArrivalTime / rateScale;
-            _prefill[i] = r.PrefillLength;
-            _decode[i] = r.DecodeLength;
-        }
-        if (_priority.Length > 0)
-        {
-            for (var i = 0; i < _n; i++) _priority[i] = kept[i].Priority;
-        }
         _firstEnter.AsSpan(0, _n).Fill(double.NaN);
         _firstToken.AsSpan(0, _n).Fill(double.NaN);
 
@@ -282,12 +271,7 @@ public sealed class Simulator
         return Summarize(stalled);
     }
 
-    private long StallLimit()
-    {
-        var maxDecode = 0;
-        for (var i = 0; i < _n; i++) maxDecode = Math.Max(maxDecode, _decode[i]);
-        return _p.StallBatches ?? (10L * maxDecode + 1000);
-    }
+    private long StallLimit() => _p.StallBatches ?? (10L * _maxDecode + 1000);
 
     /// <summary>1. Arrive: only at batch boundaries, in (arrival_time, req_id) order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -356,7 +340,7 @@ public sealed class Simulator
             _k[v] = k;
             _state[v] = Swapped;
             _swapOutAt[v] = _t;
-            _swapCount[v]++;
+            if (_swapCount[v]++ == 0) _requestsSwapped++;
             _swapped.Add(QueueKey(v));
             _moved += held;
             _swappedOut++;
@@ -491,26 +475,44 @@ public sealed class Simulator
         var end = _t;
         var start = _running.Start;
         if (_completedSlots.Length < batchSize) Array.Resize(ref _completedSlots, Math.Max(batchSize, 2 * _completedSlots.Length));
-        var completedNow = ZeroPositions(_running, batchSize, _completedSlots);
-        foreach (var j in _completedSlots.AsSpan(0, completedNow))
+        var completedSlots = _completedSlots.AsSpan(0, ZeroPositions(_running, batchSize, _completedSlots));
+        // The counters in locals for the loop, stored once after it.
+        var u = _u;
+        var completed = (int)_completed;
+        var tpotCount = _tpotCount;
+        var decoded = _decodedCompleted;
+        foreach (var j in completedSlots)
         {
             var r = _running.Request[start + j];
-            var before = _u;
-            _u -= _running.Size[start + j];
+            var before = u;
+            u -= _running.Size[start + j];
             _state[r] = CompletedState;
-            Emit(EventType.Complete, r, _decode[r], before, _u);
+            var decode = _decode[r];
             var arrival = _arrival[r];
             var firstToken = _firstToken[r];
-            _totalDelay[_completed] = end - arrival;
-            _waitingTime[_completed] = _firstEnter[r] - arrival;
-            _ttft[_completed] = firstToken - arrival;
-            if (_decode[r] > 1) _tpot[_tpotCount++] = (end - firstToken) / (_decode[r] - 1);
-            _decodedCompleted += _decode[r];
-            _completed++;
-            _observer?.OnRequestFinished(Trace(r, RequestStatus.Completed, end));
+            _totalDelay[completed] = end - arrival;
+            _waitingTime[completed] = _firstEnter[r] - arrival;
+            _ttft[completed] = firstToken - arrival;
+            if (decode > 1) _tpot[tpotCount++] = (end - firstToken) / (decode - 1);
+            decoded += decode;
+            completed++;
+            if (_observer is not null) NotifyCompleted(r, before, u, end);
         }
-        _running.RemoveCompleted(_completedSlots.AsSpan(0, completedNow));
-        return completedNow;
+        _u = u;
+        _completed = completed;
+        _tpotCount = tpotCount;
+        _decodedCompleted = decoded;
+        _running.RemoveCompleted(completedSlots);
+        return completedSlots.Length;
+    }
+
+    /// <summary>The observer's event and trace of request <paramref name="r"/>, completed at <paramref name="end"/>.</summary>
+    /// <remarks>Apart from <see cref="Complete"/>, whose loop then keeps its counters in registers.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NotifyCompleted(int r, long before, long after, double end)
+    {
+        Emit(EventType.Complete, r, _decode[r], before, after);
+        _observer!.OnRequestFinished(Trace(r, RequestStatus.Completed, end));
     }
 
     /// <summary>Writes the positions of the zeros of slots [0, <paramref name="count"/>) of Left into <paramref name="positions"/> (long enough), ascending; returns how many.</summary>
@@ -564,18 +566,15 @@ public sealed class Simulator
 
     private RunSummary Summarize(bool stalled)
     {
-        long requestsSwapped = 0;
-        for (var i = 0; i < _n; i++)
-        {
-            if (_swapMode && _swapCount[i] > 0) requestsSwapped++;
-            if (_state[i] is not (CompletedState or RejectedState))
-            {
-                _observer?.OnRequestFinished(Trace(i, RequestStatus.Unfinished));
-            }
-        }
-
         var completed = (int)_completed;
         var unfinished = _n - _completed - _rejected;
+        if (_observer is not null && unfinished > 0)
+        {
+            for (var i = 0; i < _n; i++)
+            {
+                if (_state[i] is not (CompletedState or RejectedState)) _observer.OnRequestFinished(Trace(i, RequestStatus.Unfinished));
+            }
+        }
         double? PerTime(double weighted) => _wDuration > 0 ? weighted / _wDuration : null;
         var (totalDelay, waitingTime, ttft, tpot) = Distribution.OfFour(
             _totalDelay.AsSpan(0, completed), _waitingTime.AsSpan(0, completed), _ttft.AsSpan(0, completed), _tpot.AsSpan(0, _tpotCount));
@@ -592,7 +591,7 @@ public sealed class Simulator
             SwapIns = _swapIns,
             Preemptions = _preemptions,
             WastedTokens = _wastedTotal,
-            RequestsSwapped = requestsSwapped,
+            RequestsSwapped = _requestsSwapped,
             ThroughputRps = _makespan > 0 ? _completed / _makespan : null,
             TokenThroughput = _makespan > 0 ? _decodedCompleted / _makespan : null,
             TotalDelay = totalDelay,
@@ -663,40 +662,66 @@ public sealed class Simulator
     }
 
     /// <summary>
-    /// The requests left after <c>L_filter</c>, validated, in (arrival_time, req_id) order. Input already in that order (as
-    /// generated workloads and most files are) is neither copied nor sorted.
+    /// Fills the per-request arrays with the rows left after <c>L_filter</c>, validated, in (arrival_time, req_id) order;
+    /// returns how many. Rows in that order already with none filtered out (generated workloads and most files) are
+    /// validated and copied in one pass; otherwise, from the first row that is out of order or filtered out, they are
+    /// filtered and sorted into a list first.
     /// </summary>
-    private static ReadOnlySpan<Request> KeptInArrivalOrder(IReadOnlyList<Request> requests, int? lFilter)
+    private int CopyInArrivalOrder(ReadOnlySpan<Request> rows, int? lFilter, double rateScale)
     {
-        var all = RequestList.AsSpan(requests);
-        var count = 0;
-        var ordered = true;
-        var previous = default(Request);
-        foreach (var r in all)
+        var limit = lFilter ?? int.MaxValue;
+        for (var i = 0; i < rows.Length; i++)
         {
-            if (lFilter is { } l && r.DecodeLength > l) continue;
-            if (r.DecodeLength < 1 || r.PrefillLength < 0 || !(r.ArrivalTime >= 0) || double.IsInfinity(r.ArrivalTime))
-            {
-                throw new ArgumentException($"request {r.ReqId} is invalid: {r}");
-            }
+            ref readonly var r = ref rows[i];
+            if (r.DecodeLength > limit) return CopyFilteredAndSorted(rows, limit, rateScale);
+            Validate(r);
             // Strictly ordered only: ties of (arrival_time, req_id) go through the sort, as they always have.
-            if (count > 0 && ordered)
-            {
-                ordered = previous.ArrivalTime < r.ArrivalTime || (previous.ArrivalTime == r.ArrivalTime && previous.ReqId < r.ReqId);
-            }
-            previous = r;
-            count++;
+            if (i > 0 && !Precedes(rows[i - 1], r)) return CopyFilteredAndSorted(rows, limit, rateScale);
+            CopyRow(i, r, rateScale);
         }
-        if (ordered && count == all.Length) return all;
+        return rows.Length;
+    }
 
-        var kept = new List<Request>(count);
-        foreach (var r in all)
+    private int CopyFilteredAndSorted(ReadOnlySpan<Request> rows, int limit, double rateScale)
+    {
+        var kept = new List<Request>(rows.Length);
+        var ordered = true;
+        foreach (ref readonly var r in rows)
         {
-            if (lFilter is not { } l || r.DecodeLength <= l) kept.Add(r);
+            if (r.DecodeLength > limit) continue;
+            Validate(r);
+            if (kept.Count > 0 && ordered) ordered = Precedes(kept[^1], r);
+            kept.Add(r);
         }
         // The same sort as ever (List.Sort is introsort), so equal keys end up where they always did.
         if (!ordered) kept.Sort(static (a, b) => a.ArrivalTime != b.ArrivalTime ? a.ArrivalTime.CompareTo(b.ArrivalTime) : a.ReqId.CompareTo(b.ReqId));
-        return CollectionsMarshal.AsSpan(kept);
+        var keptRows = CollectionsMarshal.AsSpan(kept);
+        for (var i = 0; i < keptRows.Length; i++) CopyRow(i, keptRows[i], rateScale);
+        return keptRows.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Validate(in Request r)
+    {
+        if (r.DecodeLength < 1 || r.PrefillLength < 0 || !(r.ArrivalTime >= 0) || double.IsInfinity(r.ArrivalTime)) ThrowInvalid(r);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowInvalid(in Request r) => throw new ArgumentException($"request {r.ReqId} is invalid: {r}");
+
+    private static bool Precedes(in Request a, in Request b) =>
+        a.ArrivalTime < b.ArrivalTime || (a.ArrivalTime == b.ArrivalTime && a.ReqId < b.ReqId);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CopyRow(int i, in Request r, double rateScale)
+    {
+        _reqId[i] = r.ReqId;
+        // rate_scale > 0 keeps the order; dividing by 1 would too, but is skipped to keep the default's clock untouched.
+        _arrival[i] = rateScale == 1 ? r.ArrivalTime : r.ArrivalTime / rateScale;
+        _prefill[i] = r.PrefillLength;
+        _decode[i] = r.DecodeLength;
+        _maxDecode = Math.Max(_maxDecode, r.DecodeLength);
+        if (_priority.Length > 0) _priority[i] = r.Priority;
     }
 }
 

@@ -34,8 +34,8 @@ public class EngineStructureTests
         // Nearly ascending with runs of equal values: a value equal to ones before it stays after them.
         { "nearly ascending with equal neighbours", 20_011 },
         { "descending", 5000 },
-        // As TPOT: clusters of a few dozen values that differ only in their last bits, left as runs of ties by the radix
-        // sort (a far value widens the range), then sorted by insertion.
+        // As TPOT: clusters of a few dozen values that differ only in their last bits, and a far value that widens the
+        // range: the radix sort must order every bit of it (seven or eight digits).
         { "clusters of near-equal values", 100_000 },
         { "clusters of near-equal values", 100_005 },
     };
@@ -55,7 +55,7 @@ public class EngineStructureTests
                 "many equal" => rng.NextInt(7) * 0.25,
                 "negative and positive" => rng.NextDouble(-1e6, 1e6),
                 "one bit apart" => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(1000.0) + rng.NextInt(4)),
-                // Spread over a wide range, but crowded where the leading bits do not tell them apart: the fallback.
+                // Spread over a wide range, but crowded where only the last bits tell them apart.
                 "dense ties" => (i % 2 == 0 ? 1e6 : 1) + rng.NextDouble(0, 1e-9),
                 "all equal" => 42.0,
                 // As a typed workload's TPOT: a handful of values that share all but their last mantissa bits.

@@ -82,6 +82,9 @@ public class InvariantTests
         Assert.Equal(s.SwapOuts, observer.Events.Count(e => e.EventType == EventType.SwapOut));
         Assert.Equal(s.SwapIns, observer.Events.Count(e => e.EventType == EventType.SwapIn));
         Assert.Equal(s.Preemptions, observer.Events.Count(e => e.EventType == EventType.Preempt));
+        // Counted as the run goes (the first swap-out of each request), against the traces' own counts.
+        Assert.Equal(s.RequestsSwapped, observer.Traces.Values.Count(t => t.SwapCount > 0));
+        Assert.Equal(s.RequestsSwapped, observer.Events.Where(e => e.EventType == EventType.SwapOut).Select(e => e.ReqId).Distinct().Count());
         Assert.Equal(s.Batches, observer.Batches.Count);
         Assert.All(completed, t => Assert.True(t.CompletionTime >= t.FirstTokenTime && t.FirstTokenTime > t.FirstEnterRunningTime - 1e-12 && t.FirstEnterRunningTime >= t.ArrivalTime));
     }
