@@ -132,6 +132,7 @@ internal sealed class RunningList
     }
 
     /// <summary>After the batch executed: each member holds one token more, and the first <paramref name="batchSize"/> slots have had their first token.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Executed(int batchSize, long batchId)
     {
         PrefixTokens += batchSize;

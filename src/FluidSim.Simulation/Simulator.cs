@@ -307,18 +307,18 @@ public sealed class Simulator
     {
         _admitted = _swappedIn = _swappedOut = _preempted = 0;
         _moved = 0;
-        while (_u + _running.Count > _mTotal) Preempt(PickVictim());
-
-        if (_swappedOut == 0 && _preempted == 0)
+        if (_u + _running.Count > _mTotal)
         {
-            // The head is looked at here first: on a full node it rarely fits, and then no call is made.
-            if (_swapped.Count > 0 && HeadFits((int)_swapped.Min, _k[(int)_swapped.Min])) SwapIn();
-            // 2c. Admit only when nothing is left swapped.
-            if (_swapped.Count == 0 && _waiting.Count > 0 && HeadFits((int)_waiting.Min, 0)) Admit();
+            // 2a, and then nothing enters RUNNING in this iteration.
+            do Preempt(PickVictim()); while (_u + _running.Count > _mTotal);
+            _swapOuts += _swappedOut;
+            _preemptions += _preempted;
+            return;
         }
-        _swapOuts += _swappedOut;
-        _swapIns += _swappedIn;
-        _preemptions += _preempted;
+        // The head is looked at here first: on a full node it rarely fits, and then no call is made.
+        if (_swapped.Count > 0 && HeadFits((int)_swapped.Min, _k[(int)_swapped.Min])) SwapIn();
+        // 2c. Admit only when nothing is left swapped.
+        if (_swapped.Count == 0 && _waiting.Count > 0 && HeadFits((int)_waiting.Min, 0)) Admit();
     }
 
     /// <summary>Whether request <paramref name="i"/>, holding prefill + <paramref name="k"/> tokens, fits with its next-token slot (rules 2b and 2c).</summary>
@@ -376,6 +376,7 @@ public sealed class Simulator
             _swappedIn++;
             Emit(EventType.SwapIn, s, _k[s], before, _u);
         }
+        _swapIns += _swappedIn;
     }
 
     /// <summary>2c. Admit from WAITING with k = 0, stopping at the first that does not fit.</summary>
