@@ -344,15 +344,21 @@ internal static class DoubleSort
                     passCounts[b] = offset;
                     offset += c;
                 }
-                // The positions stay within target: they partition [0, length) by digit.
+                // The positions stay within target: they partition [0, length) by digit. Four keys a step: the loop's own
+                // instructions were a sixth of a pass's time.
                 ref var next = ref MemoryMarshal.GetReference(passCounts);
+                ref var from = ref MemoryMarshal.GetReference(source);
                 ref var to = ref MemoryMarshal.GetReference(target);
                 var shift = pass * DigitBits;
-                foreach (var key in source)
+                var i = 0;
+                for (; i <= source.Length - 4; i += 4)
                 {
-                    ref var slot = ref Unsafe.Add(ref next, (int)(key >> shift) & (Buckets - 1));
-                    Unsafe.Add(ref to, slot++) = key;
+                    Scatter(ref next, ref to, Unsafe.Add(ref from, i), shift);
+                    Scatter(ref next, ref to, Unsafe.Add(ref from, i + 1), shift);
+                    Scatter(ref next, ref to, Unsafe.Add(ref from, i + 2), shift);
+                    Scatter(ref next, ref to, Unsafe.Add(ref from, i + 3), shift);
                 }
+                for (; i < source.Length; i++) Scatter(ref next, ref to, Unsafe.Add(ref from, i), shift);
                 var swap = source;
                 source = target;
                 target = swap;
@@ -363,6 +369,14 @@ internal static class DoubleSort
         {
             ArrayPool<int>.Shared.Return(countsArray);
         }
+    }
+
+    /// <summary>Writes <paramref name="key"/> at the next position of its digit's bucket, and moves that position on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scatter(ref int next, ref ulong to, ulong key, int shift)
+    {
+        ref var slot = ref Unsafe.Add(ref next, (int)(key >> shift) & (Buckets - 1));
+        Unsafe.Add(ref to, slot++) = key;
     }
 
     /// <summary>Digit <paramref name="pass"/> (0 the least significant) of <paramref name="key"/>.</summary>
