@@ -146,6 +146,7 @@ internal sealed class RunningList
     /// </summary>
     public void RemoveCompleted(ReadOnlySpan<int> completedSlots)
     {
+        // LRU's last uses (eight-byte values, eight to a vector) take the loop below.
         if (completedSlots.Length == 1 && completedSlots[0] < Vector512<int>.Count && Vector512.IsHardwareAccelerated && !_tracksLastUse)
         {
             RemoveOneCompleted(completedSlots[0]);
@@ -195,6 +196,7 @@ internal sealed class RunningList
         FirstTokenWatermark--;
     }
 
+    /// <summary>Moves the values of <paramref name="lanes"/> (from <paramref name="start"/>) one place back; the others stay.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ShiftBack(int[] array, int start, Vector512<int> lanes)
     {

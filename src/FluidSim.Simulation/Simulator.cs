@@ -39,6 +39,7 @@ public sealed class Simulator
     // Per-request state (index = position in arrival order). k is kept here only while a request is not RUNNING.
     // Arrays a mode never touches are left empty: swap-only state in recompute mode and the other way round.
     private readonly int _n;
+    // The longest decode_length kept, for the default stall guard.
     private int _maxDecode;
     private readonly int[] _reqId;
     private readonly double[] _arrival;
@@ -508,7 +509,7 @@ public sealed class Simulator
     }
 
     /// <summary>The observer's event and trace of request <paramref name="r"/>, completed at <paramref name="end"/>.</summary>
-    /// <remarks>Apart from <see cref="Complete"/>, whose loop then keeps its counters in registers.</remarks>
+    /// <remarks>Out of <see cref="Complete"/>'s loop, which runs for every completed request and in most runs has no observer.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void NotifyCompleted(int r, long before, long after, double end)
     {
