@@ -322,13 +322,13 @@ internal static class DoubleSort
                 var offset = Unsafe.Add(ref first, i) - min;
                 Unsafe.Add(ref first, i) = offset;
                 Unsafe.Add(ref count, Digit(offset, 0))++;
-                if (passes > 1) Unsafe.Add(ref count, Buckets + Digit(offset, 1))++;
-                if (passes > 2) Unsafe.Add(ref count, (2 * Buckets) + Digit(offset, 2))++;
-                if (passes > 3) Unsafe.Add(ref count, (3 * Buckets) + Digit(offset, 3))++;
-                if (passes > 4) Unsafe.Add(ref count, (4 * Buckets) + Digit(offset, 4))++;
-                if (passes > 5) Unsafe.Add(ref count, (5 * Buckets) + Digit(offset, 5))++;
-                if (passes > 6) Unsafe.Add(ref count, (6 * Buckets) + Digit(offset, 6))++;
-                if (passes > 7) Unsafe.Add(ref count, (7 * Buckets) + Digit(offset, 7))++;
+                if (passes > 1) Unsafe.Add(ref count, Buckets + Digit(offset, DigitBits))++;
+                if (passes > 2) Unsafe.Add(ref count, (2 * Buckets) + Digit(offset, 2 * DigitBits))++;
+                if (passes > 3) Unsafe.Add(ref count, (3 * Buckets) + Digit(offset, 3 * DigitBits))++;
+                if (passes > 4) Unsafe.Add(ref count, (4 * Buckets) + Digit(offset, 4 * DigitBits))++;
+                if (passes > 5) Unsafe.Add(ref count, (5 * Buckets) + Digit(offset, 5 * DigitBits))++;
+                if (passes > 6) Unsafe.Add(ref count, (6 * Buckets) + Digit(offset, 6 * DigitBits))++;
+                if (passes > 7) Unsafe.Add(ref count, (7 * Buckets) + Digit(offset, 7 * DigitBits))++;
             }
 
             Span<ulong> source = keys, target = buffer;
@@ -336,7 +336,7 @@ internal static class DoubleSort
             {
                 var passCounts = counts.Slice(pass * Buckets, Buckets);
                 // A digit that every key shares moves nothing.
-                if (passCounts[Digit(source[0], pass)] == source.Length) continue;
+                if (passCounts[Digit(source[0], pass * DigitBits)] == source.Length) continue;
                 var offset = 0;
                 for (var b = 0; b < Buckets; b++)
                 {
@@ -375,11 +375,11 @@ internal static class DoubleSort
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Scatter(ref int next, ref ulong to, ulong key, int shift)
     {
-        ref var slot = ref Unsafe.Add(ref next, (int)(key >> shift) & (Buckets - 1));
+        ref var slot = ref Unsafe.Add(ref next, Digit(key, shift));
         Unsafe.Add(ref to, slot++) = key;
     }
 
-    /// <summary>Digit <paramref name="pass"/> (0 the least significant) of <paramref name="key"/>.</summary>
+    /// <summary>The digit of <paramref name="key"/> that starts at bit <paramref name="shift"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Digit(ulong key, int pass) => (int)(key >> (pass * DigitBits)) & (Buckets - 1);
+    private static int Digit(ulong key, int shift) => (int)(key >> shift) & (Buckets - 1);
 }

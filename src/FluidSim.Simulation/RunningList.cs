@@ -58,8 +58,12 @@ internal sealed class RunningList
     /// <summary>Slots [0, FirstTokenWatermark) have had their first token.</summary>
     public int FirstTokenWatermark { get; private set; }
 
-    /// <summary>prefill + k + 1 of <paramref name="slot"/>: the context it attends to when it executes.</summary>
-    public long Context(int slot) => (long)_size[Start + slot] - _left[Start + slot] + 1;
+    /// <summary>
+    /// prefill + k + 1 of <paramref name="slot"/>, counted from the slots whose Size and Left are <paramref name="size"/>
+    /// and <paramref name="left"/>: the context it attends to when it executes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Context(ref int size, ref int left, int slot) => (long)Unsafe.Add(ref size, slot) - Unsafe.Add(ref left, slot) + 1;
 
     public void Append(int request, int left, int size, long batchId)
     {
@@ -112,16 +116,16 @@ internal sealed class RunningList
         while (count > 1 && tokens > budget)
         {
             count--;
-            tokens -= (long)Unsafe.Add(ref size, count) - Unsafe.Add(ref left, count) + 1;
+            tokens -= Context(ref size, ref left, count);
         }
         if (count == 0)
         {
             count = 1;
-            tokens = (long)size - left + 1;
+            tokens = Context(ref size, ref left, 0);
         }
         while (count < Count)
         {
-            var context = (long)Unsafe.Add(ref size, count) - Unsafe.Add(ref left, count) + 1;
+            var context = Context(ref size, ref left, count);
             if (tokens + context > budget) break;
             tokens += context;
             count++;
@@ -146,14 +150,30 @@ internal sealed class RunningList
     /// </summary>
     public void RemoveCompleted(ReadOnlySpan<int> completedSlots)
     {
-        // LRU's last uses (eight-byte values, eight to a vector) take the loop below.
+        // LRU's last uses (eight-byte values, eight to a vector) take the loop.
         if (completedSlots.Length == 1 && completedSlots[0] < Vector512<int>.Count && Vector512.IsHardwareAccelerated && !_tracksLastUse)
         {
-            RemoveOneCompleted(completedSlots[0]);
-            return;
+            MoveBeforeBackOne(completedSlots[0]);
         }
-        // One pass from the last completed slot back to the front: each slot that stays moves back by the number of
-        // completed slots after it (a few slots, so element by element beats three copies per gap between completions).
+        else
+        {
+            MoveBeforeBack(completedSlots);
+        }
+        var shift = completedSlots.Length;
+        Start += shift;
+        Count -= shift;
+        PrefixCount -= shift;
+        FirstTokenWatermark -= shift;
+    }
+
+    /// <summary>
+    /// Takes the completed slots' tokens off the prefix and moves each slot before the last of them back by the number of
+    /// completed slots after it.
+    /// </summary>
+    private void MoveBeforeBack(ReadOnlySpan<int> completedSlots)
+    {
+        // One pass from the last completed slot back to the front (a few slots, so element by element beats three copies
+        // per gap between completions).
         var next = completedSlots.Length - 1;
         var completedAt = Start + completedSlots[next];
         var write = completedAt;
@@ -171,18 +191,13 @@ internal sealed class RunningList
             if (_tracksLastUse) _lastUse[write] = _lastUse[read];
             write--;
         }
-        var shift = completedSlots.Length;
-        Start += shift;
-        Count -= shift;
-        PrefixCount -= shift;
-        FirstTokenWatermark -= shift;
     }
 
     /// <summary>
-    /// <see cref="RemoveCompleted"/> of one slot among the first 16 (most batches that complete a request complete one):
-    /// the slots before it move back one place as one 16-lane vector per array, the lanes from it on left as they are.
+    /// <see cref="MoveBeforeBack"/> of one completed slot among the first 16 (most batches that complete a request complete
+    /// one): the slots before it move back one place as one 16-lane vector per array, the lanes from it on stay.
     /// </summary>
-    private void RemoveOneCompleted(int slot)
+    private void MoveBeforeBackOne(int slot)
     {
         // Lanes [Start + 1, Start + 17) lie within the arrays: the slot is among Count slots, and Slack elements follow them.
         PrefixTokens -= _size[Start + slot] + 1L;
@@ -190,10 +205,6 @@ internal sealed class RunningList
         ShiftBack(_request, Start, before);
         ShiftBack(_left, Start, before);
         ShiftBack(_size, Start, before);
-        Start++;
-        Count--;
-        PrefixCount--;
-        FirstTokenWatermark--;
     }
 
     /// <summary>Moves the values of <paramref name="lanes"/> (from <paramref name="start"/>) one place back; the others stay.</summary>

@@ -312,8 +312,6 @@ public sealed class Simulator
         {
             // 2a, and then nothing enters RUNNING in this iteration.
             do Preempt(PickVictim()); while (_u + _running.Count > _mTotal);
-            _swapOuts += _swappedOut;
-            _preemptions += _preempted;
             return;
         }
         // The head is looked at here first: on a full node it rarely fits, and then no call is made.
@@ -345,6 +343,7 @@ public sealed class Simulator
             _swapped.Add(QueueKey(v));
             _moved += held;
             _swappedOut++;
+            _swapOuts++;
             Emit(EventType.SwapOut, v, k, before, _u);
         }
         else
@@ -357,6 +356,7 @@ public sealed class Simulator
             _state[v] = Waiting;
             _waiting.Add(QueueKey(v));
             _preempted++;
+            _preemptions++;
         }
     }
 
@@ -375,9 +375,9 @@ public sealed class Simulator
             _swappedTime[s] += _t - _swapOutAt[s];
             _moved += held;
             _swappedIn++;
+            _swapIns++;
             Emit(EventType.SwapIn, s, _k[s], before, _u);
         }
-        _swapIns += _swappedIn;
     }
 
     /// <summary>2c. Admit from WAITING with k = 0, stopping at the first that does not fit.</summary>
